@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from watcher.config import expand_env, load_settings, parse_duration, parse_settings
+from watcher.errors import ConfigError
+
+
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("WATCHER_CONFIG", raising=False)
+    settings = load_settings()
+    assert settings.detect.confirm_deletions == 2
+    assert settings.db_url == ""
+
+
+def test_full_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MASTO_TOKEN", "s3cret")
+    file = tmp_path / "config.toml"
+    file.write_text(
+        """
+[store]
+url = "sqlite:///x.db"
+[defaults]
+interval = "5m"
+[http]
+timeout = "7s"
+max_bytes = 1000
+[detect]
+confirm_deletions = 3
+confirm_pause = 0.5
+[platforms.mastodon]
+base_url = "http://127.0.0.1:9/"
+headers = { Authorization = "Bearer ${MASTO_TOKEN}" }
+cookies = { a = "b" }
+""",
+        encoding="utf-8",
+    )
+    s = load_settings(file)
+    assert s.db_url == "sqlite:///x.db"
+    assert s.default_interval == 300
+    assert (s.http.timeout, s.http.max_bytes) == (7, 1000)
+    assert (s.detect.confirm_deletions, s.detect.confirm_pause) == (3, 0.5)
+    assert s.platform("mastodon").headers["Authorization"] == "Bearer s3cret"
+    assert s.platform("mastodon").cookies == {"a": "b"}
+    assert s.platform("weibo").base_url == ""
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"htp": {}}, "htp: unknown key"),
+        ({"http": {"timout": 3}}, "http.timout: unknown key"),
+        ({"http": {"timeout": "soon"}}, "http.timeout: not a duration"),
+        ({"http": {"max_bytes": 0}}, "http.max_bytes: must be at least 1"),
+        ({"http": {"max_bytes": "big"}}, "http.max_bytes: must be a int"),
+        ({"store": {"url": 5}}, "store.url: must be a str"),
+        ({"store": "x"}, "store: must be a table"),
+        ({"defaults": {"interval": "-5m"}}, "defaults.interval: not a duration"),
+        ({"platforms": {"mastodon": {"base": "x"}}}, "platforms.mastodon.base: unknown key"),
+        ({"platforms": {"m": {"headers": {"a": 1}}}}, "platforms.m.headers: must be a table"),
+        (
+            {"platforms": {"m": {"headers": {"a": "${NOPE_NOT_SET}"}}}},
+            "platforms.m.headers.a: environment variable NOPE_NOT_SET is not set",
+        ),
+    ],
+)
+def test_errors_name_the_key(data: dict[str, object], message: str):
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.").replace("$", r"\$")):
+        parse_settings(data, "c.toml")
+
+
+def test_file_errors(tmp_path: Path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_settings(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[store\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(bad)
+
+
+def test_expand_env(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("X_TOKEN", "abc")
+    assert expand_env("a${X_TOKEN}b $$5") == "aabcb $5"
+    with pytest.raises(ValueError, match="Y_MISSING"):
+        expand_env("${Y_MISSING}")
+
+
+@pytest.mark.parametrize(
+    "value,seconds",
+    [(90, 90), (1.5, 1.5), ("30s", 30), ("10m", 600), ("1h30m", 5400), ("2d", 172800),
+     ("1 h", 3600), ("500ms", 0.5), ("1w", 604800)],
+)
+def test_parse_duration(value: object, seconds: float):
+    assert parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["", "10", "soon", "10x", "m", 0, -3, True, None])
+def test_parse_duration_rejects(value: object):
+    with pytest.raises(ValueError):
+        parse_duration(value)

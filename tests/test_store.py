@@ -1,0 +1,171 @@
+"""The store on SQLite and on the local PostgreSQL: the same tests, both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from watcher.detect import detect
+from watcher.errors import StoreError, UsageError
+from watcher.model import EventKind, Gone, Post, Presence, Seen, Status, Target, Watch
+from watcher.store import Store, resolve_db_url
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+TARGET = Target("https://example.com/p/1", "web")
+
+
+@pytest.fixture
+def store(db_url: str):
+    s = Store(db_url)
+    yield s
+    s.close()
+
+
+def post(text: str, likes: int = 0) -> Post:
+    return Post(
+        id="1",
+        url=TARGET.url,
+        text=text,
+        author="@who",
+        created_at=T0,
+        media=("m1",),
+        metrics={"likes": likes},
+    )
+
+
+def check(store: Store, watch: Watch, obs: Seen | Gone, at: datetime) -> Watch:
+    outcome = detect(watch.state, obs, at)
+    seen = obs.post if isinstance(obs, Seen) else None
+    return store.record(watch, outcome, seen, at, at + timedelta(minutes=10))
+
+
+def test_watch_is_created_once_and_found_again(store: Store):
+    first = store.ensure_watch(TARGET, 600, T0, enable=False)
+    again = store.ensure_watch(TARGET, 600, T0, enable=False)
+    assert first.id == again.id
+    assert not first.enabled
+    assert store.find_watch(TARGET) == first
+    assert store.find_watch(Target(TARGET.url, "web", selector="main")) is None
+    enabled = store.ensure_watch(TARGET, 60, T0, enable=True)
+    assert enabled.enabled and enabled.interval == 60
+
+
+def test_revisions_only_when_content_changes(store: Store):
+    watch = store.ensure_watch(TARGET, 600, T0, enable=True)
+    watch = check(store, watch, Seen(post("A", 1)), T0)
+    watch = check(store, watch, Seen(post("A", 99)), T0 + timedelta(minutes=1))
+    assert store.count_revisions() == 1
+    assert watch.metrics == {"likes": 99}
+    watch = check(store, watch, Seen(post("B")), T0 + timedelta(minutes=2))
+    watch = check(store, watch, Seen(post("A")), T0 + timedelta(minutes=3))
+    assert [r.number for r in store.revisions(watch.id)] == [3, 2, 1]
+    assert [e.kind for e in store.events(watch.id)] == [
+        EventKind.EDITED,
+        EventKind.EDITED,
+        EventKind.NEW,
+    ]
+    assert store.events(watch.id)[0].previous == 2
+
+
+def test_revision_round_trips_every_field(store: Store):
+    watch = store.ensure_watch(TARGET, 600, T0, enable=True)
+    original = Post(
+        id="9",
+        url="https://example.com/p/9",
+        text="中文 emoji 👨‍👩‍👧 and RTL שלום",
+        author="@a",
+        created_at=T0,
+        edited_at=T0 + timedelta(seconds=5),
+        title="CW",
+        media=("x", "y"),
+        metrics={"likes": 3},
+        platform_edited=True,
+    )
+    watch = check(store, watch, Seen(original), T0)
+    stored = store.revision(watch.id, 1)
+    assert stored.post == original
+    assert stored.post.metrics == {"likes": 3}
+    assert stored.observed_at == T0
+    assert stored.observed_at.tzinfo is not None
+
+
+def test_state_survives_reopening(db_url: str):
+    store = Store(db_url)
+    watch = store.ensure_watch(TARGET, 600, T0, enable=True)
+    watch = check(store, watch, Seen(post("A")), T0)
+    watch = check(store, watch, Gone("HTTP 404"), T0 + timedelta(minutes=1))
+    store.close()
+    reopened = Store(db_url)
+    again = reopened.get_watch(watch.id)
+    assert again.state == watch.state
+    assert again.state.gone_streak == 1
+    assert again.state.status is Status.UNCONFIRMED
+    again = check(reopened, again, Gone("HTTP 404"), T0 + timedelta(minutes=2))
+    assert again.state.presence is Presence.GONE
+    assert reopened.events(watch.id)[0].kind is EventKind.DELETED
+    assert reopened.events(watch.id)[0].revision == 1  # the evidence: the last stored text
+    reopened.close()
+
+
+def test_resolve_by_id_and_url(store: Store):
+    watch = store.ensure_watch(TARGET, 600, T0, enable=True)
+    assert store.resolve(str(watch.id)).id == watch.id
+    assert store.resolve(TARGET.url).id == watch.id
+    with pytest.raises(UsageError, match="no watch"):
+        store.resolve("https://nowhere.example/")
+    store.ensure_watch(Target(TARGET.url, "web", selector="main"), 600, T0, enable=True)
+    with pytest.raises(UsageError, match="several watches"):
+        store.resolve(TARGET.url)
+    with pytest.raises(UsageError, match="no watch with id 999"):
+        store.resolve("999")
+
+
+def test_list_disable_and_purge(store: Store):
+    watch = store.ensure_watch(TARGET, 600, T0, enable=True)
+    check(store, watch, Seen(post("A")), T0)
+    hidden = store.ensure_watch(Target("https://example.com/other", "web"), 600, T0, False)
+    assert [w.id for w in store.list_watches()] == [watch.id]
+    assert {w.id for w in store.list_watches(include_disabled=True)} == {watch.id, hidden.id}
+    assert not store.disable_watch(watch.id).enabled
+    assert store.revisions(watch.id)  # history kept
+    assert store.purge_watch(watch.id) == 1
+    assert store.revisions(watch.id) == []
+    with pytest.raises(UsageError):
+        store.get_watch(watch.id)
+
+
+def test_missing_revision_is_a_usage_error(store: Store):
+    watch = store.ensure_watch(TARGET, 600, T0, enable=True)
+    with pytest.raises(UsageError, match="no revision 3"):
+        store.revision(watch.id, 3)
+
+
+@pytest.mark.parametrize("setup", ["parent_is_file", "not_a_database", "directory"])
+def test_unusable_sqlite_path_is_a_store_error(tmp_path: Path, setup: str):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    paths = {
+        "parent_is_file": blocker / "watcher.db",
+        "not_a_database": tmp_path / "garbage.db",
+        "directory": tmp_path,
+    }
+    (tmp_path / "garbage.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        Store(resolve_db_url(str(paths[setup])))
+
+
+def test_resolve_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    assert resolve_db_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_db_url(str(tmp_path / "a.db")) == f"sqlite:///{tmp_path / 'a.db'}"
+    monkeypatch.setenv("WATCHER_DB", str(tmp_path / "env.db"))
+    assert resolve_db_url("") == f"sqlite:///{tmp_path / 'env.db'}"
+    monkeypatch.delenv("WATCHER_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert resolve_db_url("").endswith("/watcher/watcher.db")
+
+
+def test_bad_url_is_a_store_error():
+    with pytest.raises(StoreError):
+        Store("nosuchdialect://x/y")

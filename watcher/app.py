@@ -1,0 +1,143 @@
+"""Wiring: settings, store, HTTP client and sources; and `check_once`, the one pipeline that the
+CLI and the daemon both run (sources → normalize → detect → store)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from watcher.detect import Outcome, detect
+from watcher.differ import diff_texts
+from watcher.errors import UsageError
+from watcher.model import Diff, EventKind, Observation, Post, Seen, Status, Target, Watch
+from watcher.normalize import canonical
+from watcher.settings import Settings
+from watcher.sources import Source, make_source, platform_for
+from watcher.sources.http import Http
+from watcher.sources.jsonapi import parse_field_path
+from watcher.sources.web import validate_selector
+from watcher.store import Store, resolve_db_url
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What one check found, for printing: the updated watch, its status and the evidence."""
+
+    watch: Watch
+    status: Status
+    post: Post | None  # the post as observed now (None when it could not be observed)
+    revision: int  # the newest stored revision after this check (0: none)
+    previous: Post | None = None  # the version the diff starts from
+    diff: Diff | None = None
+    reason: str = ""
+    changed: bool = False  # a change was recorded (edited, deleted, removed, restored)
+
+
+class App:
+    def __init__(self, settings: Settings, db: str = "", clock: Clock = utcnow) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = Store(resolve_db_url(db or settings.db_url))
+        self.http = Http(settings.http)
+        self._sources: dict[str, Source] = {}
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+        self.store.close()
+
+    def source(self, platform: str) -> Source:
+        if platform not in self._sources:
+            settings = self.settings.platform(platform)
+            self._sources[platform] = make_source(platform, self.http, settings)
+        return self._sources[platform]
+
+    def target(self, url: str, platform: str = "", selector: str = "", field: str = "") -> Target:
+        """Validate what the user typed and choose the platform (explicit, implied, detected)."""
+        validate_url(url)
+        if selector:
+            validate_selector(selector)
+        if field:
+            parse_field_path(field)
+        name = platform or ("json" if field else "web" if selector else platform_for(url))
+        self.source(name)  # raises UsageError for an unknown platform
+        return Target(url, name, selector, field)
+
+    def observe(self, target: Target) -> Observation:
+        obs = self.source(target.platform).fetch(target)
+        return Seen(canonical(obs.post)) if isinstance(obs, Seen) else obs
+
+    def check_once(self, watch: Watch, confirm_now: bool = False) -> CheckResult:
+        """Check one watch and record the result in one transaction.
+
+        With `confirm_now` (the one-off CLI check), a first gone signal is re-fetched after a
+        pause until it is confirmed or contradicted, instead of waiting for the next check.
+        """
+        confirm = self.settings.detect.confirm_deletions
+        obs = self.observe(watch.target)
+        outcome = detect(watch.state, obs, self.clock(), confirm)
+        events = outcome.events
+        for _ in range(confirm - 1 if confirm_now else 0):
+            if outcome.status is not Status.UNCONFIRMED:
+                break
+            time.sleep(self.settings.detect.confirm_pause)
+            obs = self.observe(watch.target)
+            outcome = detect(outcome.state, obs, self.clock(), confirm)
+            events += outcome.events
+        outcome = replace(outcome, events=events)
+        return self._record(watch, obs, outcome)
+
+    def _record(self, watch: Watch, obs: Observation, outcome: Outcome) -> CheckResult:
+        now = self.clock()
+        post = obs.post if isinstance(obs, Seen) else None
+        next_at = now + timedelta(seconds=watch.interval)
+        updated = self.store.record(watch, outcome, post, now, next_at)
+        previous = self._previous(watch, outcome)
+        diff = diff_texts(previous.text, post.text) if previous and post else None
+        return CheckResult(
+            watch=updated,
+            status=outcome.status,
+            post=post,
+            revision=updated.revisions,
+            previous=previous,
+            diff=diff,
+            reason=outcome.reason,
+            changed=outcome.changed,
+        )
+
+    def _previous(self, watch: Watch, outcome: Outcome) -> Post | None:
+        """The last stored version, when this check changed or removed it (for the diff or the
+        deletion evidence). Unchanged checks never read it: that is the hot path."""
+        kinds = {e.kind for e in outcome.events}
+        wanted = {EventKind.EDITED, EventKind.DELETED, EventKind.REMOVED}
+        if not watch.revisions or not kinds & wanted:
+            return None
+        return self.store.revision(watch.id, watch.revisions).post
+
+
+def validate_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # raises for a malformed port
+    except ValueError:
+        valid = False
+    if not valid or any(c.isspace() for c in url):
+        raise UsageError(f"not an http(s) URL: {url!r}")

@@ -1,0 +1,86 @@
+"""Rich renderables for the terminal: posts, statuses and coloured word diffs.
+
+When the output is not a colour terminal (a pipe, a file, NO_COLOR), diffs also carry textual
+marks (`[-removed-]{+added+}`), so the change survives without colour.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from watcher.differ import excerpt
+from watcher.model import Diff, Post, Status
+
+SHORT_TEXT = 800  # characters: a diff this short is shown whole, a longer one as excerpts
+CONTEXT = 60  # characters of unchanged text around each change in an excerpt
+
+STATUS_LABELS = {
+    Status.NEW: ("🆕 first snapshot", "bold cyan"),
+    Status.UNCHANGED: ("✔ unchanged", "green"),
+    Status.EDITED: ("✏️  edited", "bold yellow"),
+    Status.DELETED: ("🗑  deleted", "bold red"),
+    Status.REMOVED: ("🚫 removed by the platform", "bold red"),
+    Status.RESTORED: ("♻️  restored", "bold magenta"),
+    Status.UNCONFIRMED: ("? gone signal, not yet confirmed", "yellow"),
+    Status.FAILED: ("⚠ could not observe (failed)", "yellow"),
+    Status.BLOCKED: ("⚠ could not observe (blocked)", "yellow"),
+    Status.RATE_LIMITED: ("⚠ could not observe (rate limited)", "yellow"),
+    Status.BROKEN: ("⚠ could not observe (extraction broken)", "yellow"),
+    Status.HIDDEN: ("⚠ could not observe (hidden)", "yellow"),
+}
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def status_text(status: Status, reason: str = "") -> Text:
+    label, style = STATUS_LABELS[status]
+    text = Text(label, style=style)
+    if reason:
+        text.append(f": {reason}", style="dim")
+    return text
+
+
+def post_header(post: Post, platform: str) -> Text:
+    parts = [platform, post.author or "", f"posted {when(post.created_at)}"]
+    if post.edited_at or post.platform_edited:
+        parts.append(f"edited {when(post.edited_at)}" if post.edited_at else "marked edited")
+    return Text(" · ".join(p for p in parts if p), style="dim")
+
+
+def post_body(post: Post) -> Text:
+    text = Text()
+    if post.title:
+        text.append(post.title + "\n", style="bold")
+    text.append(post.text)
+    return text
+
+
+def diff_text(diff: Diff, marks: bool) -> Text:
+    """The diff inline when short, else only the changed passages with context."""
+    total = sum(len(piece) for _, piece in diff)
+    if total <= SHORT_TEXT:
+        return _ops_text(diff, marks)
+    out = Text()
+    for hunk in excerpt(diff, CONTEXT):
+        if not hunk.starts_at_beginning:
+            out.append("…", style="dim")
+        out.append_text(_ops_text(hunk.ops, marks))
+        if not hunk.ends_at_end:
+            out.append("…\n", style="dim")
+    return out
+
+
+def _ops_text(diff: Diff, marks: bool) -> Text:
+    out = Text()
+    for op, piece in diff:
+        if op < 0:
+            out.append(f"[-{piece}-]" if marks else piece, style="strike red")
+        elif op > 0:
+            out.append(f"{{+{piece}+}}" if marks else piece, style="bold green")
+        else:
+            out.append(piece)
+    return out

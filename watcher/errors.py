@@ -1,0 +1,49 @@
+"""One exception tree for the whole package.
+
+    WatcherError
+    ├── ConfigError      a bad config file, key or value            (CLI exit 2)
+    ├── UsageError       bad command-line input: URL, platform, id  (CLI exit 2)
+    ├── StoreError       the database cannot be opened or written   (CLI exit 2)
+    └── FetchError       a request did not produce a usable response
+        ├── TooLarge         the body passed the byte cap
+        ├── BadBody          the body is not what the source parses (not HTML, not JSON)
+        └── TransportError   timeout, refused connection, redirect loop, TLS
+
+Foreign exceptions (httpx, SQLAlchemy, lxml) are mapped to these at the module that calls them.
+A `FetchError` never escapes a source: the source turns it into a `Failed` observation, because
+a failed fetch is a fact about this check, not an error of the program.
+"""
+
+from __future__ import annotations
+
+
+class WatcherError(Exception):
+    """Root of every error watcher raises on purpose."""
+
+
+class ConfigError(WatcherError):
+    """The configuration (file, key, value or environment variable) is invalid."""
+
+
+class UsageError(WatcherError):
+    """The command line asked for something that cannot be done as stated."""
+
+
+class StoreError(WatcherError):
+    """The database could not be opened, migrated, read or written."""
+
+
+class FetchError(WatcherError):
+    """A request did not produce a usable response."""
+
+
+class TooLarge(FetchError):
+    """The response body passed the configured byte cap."""
+
+
+class BadBody(FetchError):
+    """The body is not of the kind the source parses."""
+
+
+class TransportError(FetchError):
+    """Network-level failure: timeout, connection, redirect loop, TLS."""

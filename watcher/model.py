@@ -1,0 +1,197 @@
+"""Frozen value types that flow between the stages (sources → normalize → detect → store)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What to fetch: the user's URL plus the options that say how to read it."""
+
+    url: str
+    platform: str
+    selector: str = ""  # web: CSS selector of the element whose text counts
+    field: str = ""  # json: dotted path of the text field
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One observed version of a post, as plain text.
+
+    `text` and `title` are plain text (sources turn HTML into text); `media` holds stable media
+    ids. Those three make the content. `metrics` are counters, never content.
+    """
+
+    id: str
+    url: str
+    text: str
+    author: str = ""
+    created_at: datetime | None = None
+    edited_at: datetime | None = None
+    title: str = ""
+    media: tuple[str, ...] = ()
+    metrics: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)
+    platform_edited: bool = False  # the platform's own "edited" flag, shown but not trusted alone
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """The post is visible."""
+
+    post: Post
+
+
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """The platform explicitly said the post does not exist (404/410, errno 20101, ...).
+
+    `removed` marks removal by the platform or a moderator rather than by the author.
+    """
+
+    reason: str
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """The post exists but is not shown to us (privacy setting, age limit)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """A login wall, captcha or anti-bot page stood in the way."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimited:
+    """The platform asked us to slow down."""
+
+    reason: str
+    retry_after: float | None = None  # seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The check did not produce an answer: timeout, 5xx, unreadable body, ..."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """The page answered but our extraction no longer fits it (selector or field not found)."""
+
+    reason: str
+
+
+Observation = Seen | Gone | Hidden | Blocked | RateLimited | Failed | Broken
+# Observations that say nothing about whether the post exists.
+Unobserved = Hidden | Blocked | RateLimited | Failed | Broken
+
+
+class Status(StrEnum):
+    """Outcome of one check (also the watch's current status)."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    EDITED = "edited"
+    DELETED = "deleted"
+    REMOVED = "removed"
+    RESTORED = "restored"
+    UNCONFIRMED = "unconfirmed"  # gone signal seen, not yet confirmed
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    RATE_LIMITED = "rate_limited"
+    BROKEN = "broken"
+    HIDDEN = "hidden"
+
+
+class EventKind(StrEnum):
+    NEW = "new"
+    EDITED = "edited"
+    DELETED = "deleted"
+    REMOVED = "removed"
+    RESTORED = "restored"
+    HIDDEN = "hidden"
+    BLOCKED = "blocked"
+    BROKEN = "broken"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: EventKind
+    at: datetime
+    detail: str = ""
+
+
+# A diff is a sequence of (op, text): op -1 removed, 0 same, 1 added.
+DiffOp = tuple[int, str]
+Diff = tuple[DiffOp, ...]
+
+
+class Presence(StrEnum):
+    """What we know about the post's existence, independent of the last check's outcome."""
+
+    UNKNOWN = "unknown"  # never seen
+    VISIBLE = "visible"
+    GONE = "gone"  # deletion (or removal) confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class WatchState:
+    """What detection needs to remember between checks of one watch."""
+
+    presence: Presence = Presence.UNKNOWN
+    status: Status | None = None  # outcome of the last check
+    content_hash: str = ""  # hash of the last stored revision
+    gone_streak: int = 0  # consecutive gone signals; failures in between neither add nor reset
+    gone_since: datetime | None = None  # first gone signal of the current streak or deletion
+    fail_streak: int = 0  # consecutive checks that got no answer
+    problem: Status | None = None  # last blocked/broken/hidden state alerted, until an answer
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    id: int
+    target: Target
+    interval: float  # seconds
+    enabled: bool
+    state: WatchState
+    created_at: datetime
+    next_check_at: datetime
+    last_checked_at: datetime | None = None
+    last_error: str = ""
+    revisions: int = 0  # number of stored revisions
+    metrics: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One stored version of a post."""
+
+    watch_id: int
+    number: int  # 1, 2, ... per watch
+    post: Post
+    content_hash: str
+    observed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    watch_id: int
+    kind: EventKind
+    at: datetime
+    revision: int | None  # the revision the event is about (new text, or last text if deleted)
+    previous: int | None  # the revision it replaced (edits)
+    detail: str = ""

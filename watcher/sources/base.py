@@ -1,0 +1,47 @@
+"""What every source is: a named adapter that turns a `Target` into an `Observation`."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import ClassVar
+
+from watcher.errors import FetchError
+from watcher.model import Failed, Observation, Target
+from watcher.settings import PlatformSettings
+from watcher.sources.http import Http, Response
+
+
+class Source(ABC):
+    """One platform adapter. Subclasses set `name` and implement `matches` and `_fetch`."""
+
+    name: ClassVar[str]
+
+    def __init__(self, http: Http, settings: PlatformSettings | None = None) -> None:
+        self.http = http
+        self.settings = settings or PlatformSettings()
+
+    @classmethod
+    def matches(cls, url: str) -> bool:
+        """Whether this source recognises `url` when no platform is given."""
+        return False
+
+    def fetch(self, target: Target) -> Observation:
+        """Observe the target once. Never raises for network or body trouble: that is `Failed`."""
+        try:
+            return self._fetch(target)
+        except FetchError as exc:
+            return Failed(str(exc))
+
+    @abstractmethod
+    def _fetch(self, target: Target) -> Observation: ...
+
+    def base_url(self, default: str) -> str:
+        """The configured base URL (self-hosted instance, mirror, test server) or `default`."""
+        return (self.settings.base_url or default).rstrip("/")
+
+    def get(self, url: str, params: Mapping[str, str] | None = None) -> Response:
+        """GET with this platform's configured headers and cookies."""
+        return self.http.get(
+            url, params=params, headers=self.settings.headers, cookies=self.settings.cookies
+        )

@@ -1,0 +1,147 @@
+"""Mastodon (any instance): one status through the public REST API, `GET /api/v1/statuses/:id`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from watcher.errors import BadBody, UsageError
+from watcher.model import Blocked, Gone, Observation, Post, RateLimited, Seen, Target
+from watcher.normalize import html_to_text
+from watcher.sources.base import Source
+from watcher.sources.http import GONE_STATUSES, Response, retry_after, unobserved
+from watcher.sources.web import parse_time
+
+_USER = r"@[\w.-]+(?:@[\w.-]+)?"  # @user or @user@other.host
+_STATUS_PATHS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"/{_USER}/(\d+)/?",
+        r"/users/[\w.-]+/statuses/(\d+)/?",
+        rf"/web/{_USER}/(\d+)/?",
+        r"/web/statuses/(\d+)/?",
+    )
+)
+# Counters a status carries; stored as metrics, never part of the content.
+METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
+
+
+def status_id(url: str) -> str | None:
+    """The numeric status id in a Mastodon status URL, or None if `url` is not one."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    for pattern in _STATUS_PATHS:
+        match = pattern.fullmatch(parts.path)
+        if match:
+            return match.group(1)
+    return None
+
+
+class MastodonSource(Source):
+    name = "mastodon"
+
+    @classmethod
+    def matches(cls, url: str) -> bool:
+        return status_id(url) is not None
+
+    def _fetch(self, target: Target) -> Observation:
+        ident = status_id(target.url)
+        if ident is None:
+            raise UsageError(f"not a Mastodon status URL: {target.url}")
+        parts = urlsplit(target.url)
+        origin = self.base_url(f"{parts.scheme}://{parts.netloc}")
+        resp = self.get(f"{origin}/api/v1/statuses/{ident}")
+        early = _refusal(resp)
+        if early is not None:
+            return early
+        return Seen(status_post(_status(resp), ident, parts.hostname or ""))
+
+
+def _refusal(resp: Response) -> Observation | None:
+    """The observation for any answer but a 200 with a status, or None."""
+    if resp.status == 401:
+        return Blocked(f"HTTP 401 from {resp.url}: the instance requires login ({_error(resp)})")
+    if resp.status == 429:
+        return RateLimited(f"HTTP 429: {_error(resp)}", _retry_after(resp.headers))
+    if resp.status in GONE_STATUSES:
+        # Mastodon hard-deletes statuses: deleted and never-existed both answer 404.
+        return Gone(f"HTTP {resp.status}: {_error(resp)}")
+    return unobserved(resp)
+
+
+def _error(resp: Response) -> str:
+    """Mastodon's `{"error": "..."}` message, or the start of whatever the body was."""
+    try:
+        body = resp.json()
+    except BadBody:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return str(body["error"])
+    return resp.text()[:200].strip() or "no message"
+
+
+def _retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Seconds to wait: Retry-After if sent, else until X-RateLimit-Reset (ISO 8601)."""
+    seconds = retry_after(headers, now)
+    if seconds is not None:
+        return seconds
+    reset = parse_time(headers.get("x-ratelimit-reset", ""))
+    if reset is None:
+        return None
+    return max(0.0, (reset - (now or datetime.now(UTC))).total_seconds())
+
+
+def _status(resp: Response) -> dict[str, Any]:
+    body = resp.json()
+    if not (isinstance(body, dict) and isinstance(body.get("account"), dict) and "id" in body):
+        raise BadBody(f"response from {resp.url} is not a Mastodon status")
+    return body
+
+
+def status_post(status: Mapping[str, Any], ident: str, host: str) -> Post:
+    """The Post of a status. A reblog shows the reblogged status, under the reblog's own id."""
+    shown = status["reblog"] if isinstance(status.get("reblog"), dict) else status
+    edited_at = parse_time(shown.get("edited_at") or "")
+    return Post(
+        id=str(status.get("id") or ident),
+        url=str(shown.get("url") or shown.get("uri") or ""),
+        text=_text(shown),
+        author=_author(shown.get("account") or {}, host),
+        created_at=parse_time(shown.get("created_at") or ""),
+        edited_at=edited_at,
+        title=str(shown.get("spoiler_text") or ""),
+        media=tuple(str(m["id"]) for m in shown.get("media_attachments") or () if "id" in m),
+        metrics=_metrics(shown),
+        platform_edited=edited_at is not None,
+    )
+
+
+def _text(status: Mapping[str, Any]) -> str:
+    """The content as text, then each poll option on its own line (options are content too)."""
+    lines = [html_to_text(str(status.get("content") or ""))]
+    poll = status.get("poll")
+    if isinstance(poll, dict):
+        lines += [str(o.get("title", "")) for o in poll.get("options") or ()]
+    return "\n".join(line for line in lines if line)
+
+
+def _author(account: Mapping[str, Any], host: str) -> str:
+    """`@user@host`: local accounts' acct has no domain, so add the instance's."""
+    acct = str(account.get("acct") or account.get("username") or "")
+    if not acct:
+        return ""
+    return f"@{acct}" if "@" in acct or not host else f"@{acct}@{host}"
+
+
+def _metrics(status: Mapping[str, Any]) -> Mapping[str, int]:
+    counts = {
+        key: value
+        for key in METRICS
+        if isinstance(value := status.get(key), int) and not isinstance(value, bool)
+    }
+    return MappingProxyType(counts)

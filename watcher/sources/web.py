@@ -1,0 +1,178 @@
+"""Any HTML page: the text of a CSS selector's matches, or of the page's main content."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import lxml.html
+from cssselect import SelectorError
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+from watcher.errors import BadBody, UsageError
+from watcher.model import Broken, Gone, Observation, Post, Seen, Target
+from watcher.normalize import element_text, fold_text
+from watcher.sources.base import Source
+from watcher.sources.http import GONE_STATUSES, Response, unobserved
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Tried in order; the first that exists is the page's main content.
+MAIN_CONTENT = ("//article", "//main", "//*[@role='main']", "//body")
+# Page furniture that is never the post. `header` only when falling back to <body>: inside an
+# <article> or <main> the header holds the post's own headline and byline.
+FURNITURE = frozenset({"nav", "footer", "form", "aside", "script", "style"})
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+# lxml refuses str input that still carries an encoding declaration; we have already decoded.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def validate_selector(selector: str) -> None:
+    """Raise UsageError (one line) if `selector` is not CSS that lxml can run."""
+    _compile(selector)
+
+
+def _compile(selector: str) -> CSSSelector:
+    try:
+        return CSSSelector(selector)
+    except SelectorError as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(f"invalid CSS selector {selector!r}: {first_line}") from exc
+
+
+class WebSource(Source):
+    """The fallback for any http(s) URL no platform adapter claims."""
+
+    name = "web"
+
+    @classmethod
+    def matches(cls, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+    def _fetch(self, target: Target) -> Observation:
+        resp = self.get(target.url)
+        early = unobserved(resp)
+        if early is not None:
+            return early
+        if resp.status in GONE_STATUSES:
+            return Gone(f"HTTP {resp.status} from {resp.url}")
+        root = parse_html(resp)
+        if target.selector:
+            text = selected_text(root, target.selector)
+            if text is None:
+                return Broken(f"selector {target.selector!r} matched nothing")
+        else:
+            text = main_text(root)
+        return Seen(page_post(root, target.url, resp.url, text))
+
+
+def parse_html(resp: Response) -> lxml.html.HtmlElement:
+    """The parsed document, or BadBody if the response is not an HTML page."""
+    if not _is_html(resp):
+        kind = resp.content_type or "no content-type"
+        raise BadBody(f"response from {resp.url} is not HTML ({kind})")
+    text = _XML_DECLARATION.sub("", resp.text(), count=1)
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise BadBody(f"could not parse the HTML of {resp.url}: {exc}") from exc
+
+
+def _is_html(resp: Response) -> bool:
+    if resp.content_type:
+        return resp.content_type in HTML_TYPES
+    # Some servers send no content-type at all; trust the body only if it opens like a page.
+    return bool(_HTML_START.match(resp.body[:1024]))
+
+
+def selected_text(root: lxml.html.HtmlElement, selector: str) -> str | None:
+    """Text of every element the selector matches, a blank line apart; None if none match."""
+    found = _compile(selector)(root)
+    # An XPath result may be a scalar in general; a CSS selector always yields elements.
+    elements = (
+        [el for el in found if isinstance(el, etree._Element)] if isinstance(found, list) else []
+    )
+    if not elements:
+        return None
+    # `div` can match a div and a div inside it; count the outer one only, or text doubles.
+    chosen = set(elements)
+    outermost = [el for el in elements if not any(a in chosen for a in el.iterancestors())]
+    return "\n\n".join(element_text(el) for el in outermost)
+
+
+def main_text(root: lxml.html.HtmlElement) -> str:
+    """Text of the page's main content with navigation, forms and hidden parts left out."""
+    main = _main_element(root)
+    for hidden in main.xpath(".//*[@aria-hidden='true']"):
+        hidden.drop_tree()  # keeps the tail text, which belongs to the parent
+    skip = FURNITURE | {"header"} if main.tag == "body" else FURNITURE
+    return element_text(main, skip=skip)
+
+
+def _main_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    for query in MAIN_CONTENT:
+        found = root.xpath(query)
+        if found:
+            element: lxml.html.HtmlElement = found[0]
+            return element
+    return root
+
+
+def page_post(root: lxml.html.HtmlElement, url: str, final_url: str, text: str) -> Post:
+    return Post(
+        id=url,
+        url=final_url,
+        text=text,
+        title=_title(root),
+        author=_meta(root, "name", "author") or _meta(root, "property", "article:author"),
+        created_at=_meta_time(root, "article:published_time"),
+        edited_at=_meta_time(root, "article:modified_time"),
+    )
+
+
+def _title(root: lxml.html.HtmlElement) -> str:
+    og = _meta(root, "property", "og:title")
+    if og:
+        return og
+    titles = root.xpath("//title")
+    return fold_text(titles[0].text_content()) if titles else ""
+
+
+def _meta(root: lxml.html.HtmlElement, attr: str, value: str) -> str:
+    """Content of the first non-empty <meta attr=value> (attribute value matched case-blind)."""
+    for meta in root.iter("meta"):
+        if (meta.get(attr) or "").strip().lower() == value:
+            content = fold_text(meta.get("content") or "")
+            if content:
+                return content
+    return ""
+
+
+def _meta_time(root: lxml.html.HtmlElement, prop: str) -> datetime | None:
+    return parse_time(_meta(root, "property", prop))
+
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 timestamp as an aware UTC datetime; None if missing or unparsable.
+
+    A timestamp without an offset is taken as UTC: the alternative, the server's local time,
+    is unknowable from here.
+    """
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        log.debug("ignoring unparsable timestamp %r", value)
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)

@@ -1,0 +1,95 @@
+"""SQLModel tables. Only `watcher.store` imports this module."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no time zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _when(**kw: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), **kw))
+
+
+class WatchRow(SQLModel, table=True):
+    __tablename__ = "watch"
+    __table_args__ = (
+        UniqueConstraint("url", "platform", "selector", "field_path"),
+        Index("ix_watch_due", "enabled", "next_check_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str
+    platform: str
+    selector: str = ""
+    field_path: str = ""
+    interval: float
+    enabled: bool = True
+    created_at: datetime = _when(nullable=False)
+    next_check_at: datetime = _when(nullable=False)
+    last_checked_at: datetime | None = _when(nullable=True)
+    last_error: str = ""
+    revisions: int = 0
+    metrics: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # detection state (watcher.model.WatchState)
+    presence: str = "unknown"
+    status: str | None = None
+    content_hash: str = ""
+    gone_streak: int = 0
+    gone_since: datetime | None = _when(nullable=True)
+    fail_streak: int = 0
+    problem: str | None = None
+
+
+class RevisionRow(SQLModel, table=True):
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("watch_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    watch_id: int = Field(foreign_key="watch.id", ondelete="CASCADE")
+    number: int
+    content_hash: str
+    observed_at: datetime = _when(nullable=False)
+    post_id: str
+    post_url: str
+    author: str = ""
+    title: str = ""
+    text: str
+    media: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime | None = _when(nullable=True)
+    edited_at: datetime | None = _when(nullable=True)
+    platform_edited: bool = False
+    metrics: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    watch_id: int = Field(foreign_key="watch.id", index=True, ondelete="CASCADE")
+    kind: str
+    at: datetime = _when(nullable=False)
+    revision: int | None = None
+    previous: int | None = None
+    detail: str = ""
