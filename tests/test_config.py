@@ -90,8 +90,17 @@ def test_expand_env(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.mark.parametrize(
     "value,seconds",
-    [(90, 90), (1.5, 1.5), ("30s", 30), ("10m", 600), ("1h30m", 5400), ("2d", 172800),
-     ("1 h", 3600), ("500ms", 0.5), ("1w", 604800)],
+    [
+        (90, 90),
+        (1.5, 1.5),
+        ("30s", 30),
+        ("10m", 600),
+        ("1h30m", 5400),
+        ("2d", 172800),
+        ("1 h", 3600),
+        ("500ms", 0.5),
+        ("1w", 604800),
+    ],
 )
 def test_parse_duration(value: object, seconds: float):
     assert parse_duration(value) == seconds
@@ -101,3 +110,10 @@ def test_parse_duration(value: object, seconds: float):
 def test_parse_duration_rejects(value: object):
     with pytest.raises(ValueError):
         parse_duration(value)
+
+
+def test_example_config_loads():
+    example = Path(__file__).resolve().parents[1] / "config.example.toml"
+    settings = load_settings(example)
+    assert settings.default_interval == 600
+    assert settings.detect.confirm_deletions == 2

@@ -112,7 +112,12 @@ CASES = {
     ),
     "deleted then visible is restored": (
         [A, GONE, GONE, A],
-        [("new", ["new"]), ("unconfirmed", []), ("deleted", ["deleted"]), ("restored", ["restored"])],
+        [
+            ("new", ["new"]),
+            ("unconfirmed", []),
+            ("deleted", ["deleted"]),
+            ("restored", ["restored"]),
+        ],
     ),
     "restored with other text is also an edit": (
         [A, GONE, GONE, B],

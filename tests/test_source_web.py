@@ -9,10 +9,21 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.server import FakeSite, Reply
 from watcher.errors import UsageError
-from watcher.model import Blocked, Broken, Failed, Gone, Observation, Post, RateLimited, Seen, Target
+from watcher.model import (
+    Blocked,
+    Broken,
+    Failed,
+    Gone,
+    Observation,
+    Post,
+    RateLimited,
+    Seen,
+    Target,
+)
+from watcher.normalize import parse_time
 from watcher.settings import PlatformSettings
 from watcher.sources.http import Http
-from watcher.sources.web import WebSource, parse_time, validate_selector
+from watcher.sources.web import WebSource, validate_selector
 
 HTML = {"content-type": "text/html; charset=utf-8"}
 PAGES = FIXTURES / "web"
@@ -42,8 +53,8 @@ def page(name: str) -> Reply:
 def test_article_text_without_page_furniture(site: FakeSite) -> None:
     post = seen(site, page("article.html"))
     assert post.text == (
-        "Release notes\nby Ann\n"  # the article's own header stays
-        "Version 2.0 is out.\n"
+        "Release notes\n\nby Ann\n\n"  # the article's own header stays
+        "Version 2.0 is out.\n\n"
         "It has faster checks and fewer bugs."
     )
 
@@ -71,7 +82,7 @@ def test_body_fallback_drops_header_nav_form_footer(site: FakeSite) -> None:
     post = seen(site, page("body_only.html"))
     assert post.title == "Plain page"
     assert post.text == (
-        "Opening hours\nMon–Fri 9:00–17:00\nSat 10:00–14:00\nClosed on holidays.\nInner note."
+        "Opening hours\n\nMon–Fri 9:00–17:00\n\nSat 10:00–14:00\n\nClosed on holidays.\nInner note."
     )
     assert (post.author, post.created_at, post.edited_at) == ("", None, None)
 
@@ -163,7 +174,8 @@ CHINESE = "雷军：小米5月交付超过2.8万台。莫言说：诋毁，本�
 
 
 def test_gbk_page_with_meta_charset(site: FakeSite) -> None:
-    html = f'<html><head><meta charset="gbk"><title>微博</title></head><body><p>{CHINESE}</p></body></html>'
+    head = '<meta charset="gbk"><title>微博</title>'
+    html = f"<html><head>{head}</head><body><p>{CHINESE}</p></body></html>"
     post = seen(site, Reply(body=html.encode("gbk"), headers={"content-type": "text/html"}))
     assert (post.title, post.text) == ("微博", CHINESE)
 
@@ -233,6 +245,7 @@ def test_gone(site: FakeSite, status: int) -> None:
 def test_unobserved_statuses(site: FakeSite, status: int, kind: type) -> None:
     result = observe(site, Reply(status, "<html><body>nope</body></html>", HTML))
     assert isinstance(result, kind)
+    assert isinstance(result, Blocked | Failed)
     assert str(status) in result.reason
 
 

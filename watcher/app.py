@@ -18,8 +18,6 @@ from watcher.normalize import canonical
 from watcher.settings import Settings
 from watcher.sources import Source, make_source, platform_for
 from watcher.sources.http import Http
-from watcher.sources.jsonapi import parse_field_path
-from watcher.sources.web import validate_selector
 from watcher.store import Store, resolve_db_url
 
 log = logging.getLogger(__name__)
@@ -72,13 +70,13 @@ class App:
     def target(self, url: str, platform: str = "", selector: str = "", field: str = "") -> Target:
         """Validate what the user typed and choose the platform (explicit, implied, detected)."""
         validate_url(url)
-        if selector:
-            validate_selector(selector)
-        if field:
-            parse_field_path(field)
         name = platform or ("json" if field else "web" if selector else platform_for(url))
-        self.source(name)  # raises UsageError for an unknown platform
-        return Target(url, name, selector, field)
+        for option, value, owner in (("--selector", selector, "web"), ("--field", field, "json")):
+            if value and name != owner:
+                raise UsageError(f"{option} applies to platform {owner}, not {name}")
+        target = Target(url, name, selector, field)
+        self.source(name).validate(target)  # also raises UsageError for an unknown platform
+        return target
 
     def observe(self, target: Target) -> Observation:
         obs = self.source(target.platform).fetch(target)
@@ -110,7 +108,7 @@ class App:
         next_at = now + timedelta(seconds=watch.interval)
         updated = self.store.record(watch, outcome, post, now, next_at)
         previous = self._previous(watch, outcome)
-        diff = diff_texts(previous.text, post.text) if previous and post else None
+        diff = diff_texts(previous.document, post.document) if previous and post else None
         return CheckResult(
             watch=updated,
             status=outcome.status,

@@ -112,7 +112,11 @@ def _exit_code(result: CheckResult) -> int:
 
 def _print_result(out: Console, result: CheckResult) -> None:
     target = result.watch.target
-    out.print(show.status_text(result.status, result.reason))
+    if result.status in (Status.DELETED, Status.REMOVED) and not result.changed:
+        since = show.when(result.watch.state.gone_since)
+        out.print(show.status_text(result.status, f"still gone (first gone signal {since})"))
+    else:
+        out.print(show.status_text(result.status, result.reason))
     post = result.post or result.previous
     if post is None:
         out.print(f"{target.platform} · {target.url}", style="dim")
@@ -184,14 +188,16 @@ def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None
     by_number = {r.number: r for r in revisions}
     for event in events:
         line = f"{show.when(event.at)}  {event.kind.value:<9}"
-        if event.revision:
+        if event.previous:
+            line += f" rev {event.previous} → {event.revision}"
+        elif event.revision:
             line += f" rev {event.revision}"
         if event.detail:
             line += f"  ({event.detail})"
         out.print(line)
         revision = by_number.get(event.revision or 0)
         if revision and event.kind.value in ("new", "edited", "restored"):
-            out.print("    " + _preview(revision.post.text), style="dim")
+            out.print("    " + _preview(revision.post.document), style="dim")
 
 
 def _preview(text: str, width: int = 100) -> str:
@@ -223,7 +229,7 @@ def diff(
         old_number = rev_a if rev_a is not None else new_number - 1
         old = app.store.revision(watch.id, old_number)
         new = app.store.revision(watch.id, new_number)
-    ops = diff_texts(old.post.text, new.post.text)
+    ops = diff_texts(old.post.document, new.post.document)
     if as_json:
         _emit_json({"watch_id": watch.id, "from": old.number, "to": new.number, "diff": ops})
         return
@@ -257,7 +263,9 @@ def add(
         seconds = _interval(interval) if interval else app.settings.default_interval
         target = app.target(url, platform, selector, field)
         watch = app.store.ensure_watch(target, seconds, app.clock(), enable=True)
-    click.echo(f"watch {watch.id}: {target.platform} {target.url} every {format_duration(watch.interval)}")
+    click.echo(
+        f"watch {watch.id}: {target.platform} {target.url} every {format_duration(watch.interval)}"
+    )
 
 
 def _interval(text: str) -> float:

@@ -117,7 +117,7 @@ class _Reader:
 
     def value(self, t: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
         value = t.get(key.rsplit(".", 1)[-1], default)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise self.fail(key, f"must be a {kind.__name__}, not {value!r}")
         return self.expand(key, value) if isinstance(value, str) else value
 

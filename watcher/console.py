@@ -45,18 +45,14 @@ def status_text(status: Status, reason: str = "") -> Text:
 
 
 def post_header(post: Post, platform: str) -> Text:
-    parts = [platform, post.author or "", f"posted {when(post.created_at)}"]
+    parts = [platform, post.author, f"posted {when(post.created_at)}" if post.created_at else ""]
     if post.edited_at or post.platform_edited:
         parts.append(f"edited {when(post.edited_at)}" if post.edited_at else "marked edited")
     return Text(" · ".join(p for p in parts if p), style="dim")
 
 
 def post_body(post: Post) -> Text:
-    text = Text()
-    if post.title:
-        text.append(post.title + "\n", style="bold")
-    text.append(post.text)
-    return text
+    return Text(post.document)
 
 
 def diff_text(diff: Diff, marks: bool) -> Text:

@@ -40,6 +40,12 @@ class Post:
     metrics: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)
     platform_edited: bool = False  # the platform's own "edited" flag, shown but not trusted alone
 
+    @property
+    def document(self) -> str:
+        """Everything that is content, as one text: what diffs compare and readers see."""
+        media = "[media] " + " ".join(self.media) if self.media else ""
+        return "\n\n".join(part for part in (self.title, self.text, media) if part)
+
 
 @dataclass(frozen=True, slots=True)
 class Seen:

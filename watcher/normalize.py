@@ -8,15 +8,19 @@ on every check.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import lxml.html
 from lxml import etree
 
 from watcher.model import Post
+
+log = logging.getLogger(__name__)
 
 # Elements whose boundaries are line breaks when a page is read as text.
 BLOCK_TAGS = frozenset(
@@ -97,3 +101,21 @@ def content_hash(post: Post) -> str:
 def canonical(post: Post) -> Post:
     """The post with its text and title folded, so stored text matches what was hashed."""
     return replace(post, text=fold_text(post.text), title=fold_text(post.title))
+
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 timestamp as an aware UTC datetime; None if missing or unparsable.
+
+    A timestamp without an offset is taken as UTC: the alternative, the server's local time,
+    is unknowable from here.
+    """
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        log.debug("ignoring unparsable timestamp %r", value)
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)

@@ -37,9 +37,7 @@ class Settings:
     default_interval: float = 600.0  # seconds, for `watcher add` without --interval
     http: HttpSettings = field(default_factory=HttpSettings)
     detect: DetectSettings = field(default_factory=DetectSettings)
-    platforms: Mapping[str, PlatformSettings] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    platforms: Mapping[str, PlatformSettings] = field(default_factory=lambda: MappingProxyType({}))
 
     def platform(self, name: str) -> PlatformSettings:
         return self.platforms.get(name) or PlatformSettings()

@@ -26,6 +26,9 @@ class Source(ABC):
         """Whether this source recognises `url` when no platform is given."""
         return False
 
+    def validate(self, target: Target) -> None:  # noqa: B027 (optional hook; most accept all)
+        """Raise `UsageError` (one line) if this source cannot read `target` as given."""
+
     def fetch(self, target: Target) -> Observation:
         """Observe the target once. Never raises for network or body trouble: that is `Failed`."""
         try:

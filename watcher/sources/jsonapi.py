@@ -43,6 +43,10 @@ class JsonSource(Source):
 
     name = "json"
 
+    def validate(self, target: Target) -> None:
+        if target.field:
+            parse_field_path(target.field)
+
     def _fetch(self, target: Target) -> Observation:
         path = parse_field_path(target.field) if target.field else ()
         resp = self.get(target.url)

@@ -11,10 +11,9 @@ from urllib.parse import urlsplit
 
 from watcher.errors import BadBody, UsageError
 from watcher.model import Blocked, Gone, Observation, Post, RateLimited, Seen, Target
-from watcher.normalize import html_to_text
+from watcher.normalize import html_to_text, looks_like_html, parse_time
 from watcher.sources.base import Source
 from watcher.sources.http import GONE_STATUSES, Response, retry_after, unobserved
-from watcher.sources.web import parse_time
 
 _USER = r"@[\w.-]+(?:@[\w.-]+)?"  # @user or @user@other.host
 _STATUS_PATHS = tuple(
@@ -49,10 +48,13 @@ class MastodonSource(Source):
     def matches(cls, url: str) -> bool:
         return status_id(url) is not None
 
-    def _fetch(self, target: Target) -> Observation:
-        ident = status_id(target.url)
-        if ident is None:
+    def validate(self, target: Target) -> None:
+        if status_id(target.url) is None:
             raise UsageError(f"not a Mastodon status URL: {target.url}")
+
+    def _fetch(self, target: Target) -> Observation:
+        self.validate(target)
+        ident = status_id(target.url) or ""
         parts = urlsplit(target.url)
         origin = self.base_url(f"{parts.scheme}://{parts.netloc}")
         resp = self.get(f"{origin}/api/v1/statuses/{ident}")
@@ -82,7 +84,9 @@ def _error(resp: Response) -> str:
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return str(body["error"])
-    return resp.text()[:200].strip() or "no message"
+    text = resp.text()[:2000]  # an HTML error page from a proxy: its words, not its markup
+    words = html_to_text(text) if looks_like_html(text) else text
+    return " ".join(words.split())[:200] or "no message"
 
 
 def _retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:

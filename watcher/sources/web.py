@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -14,7 +14,7 @@ from lxml.cssselect import CSSSelector
 
 from watcher.errors import BadBody, UsageError
 from watcher.model import Broken, Gone, Observation, Post, Seen, Target
-from watcher.normalize import element_text, fold_text
+from watcher.normalize import element_text, fold_text, parse_time
 from watcher.sources.base import Source
 from watcher.sources.http import GONE_STATUSES, Response, unobserved
 
@@ -56,6 +56,10 @@ class WebSource(Source):
     def matches(cls, url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+    def validate(self, target: Target) -> None:
+        if target.selector:
+            validate_selector(target.selector)
 
     def _fetch(self, target: Target) -> Observation:
         resp = self.get(target.url)
@@ -158,21 +162,3 @@ def _meta(root: lxml.html.HtmlElement, attr: str, value: str) -> str:
 
 def _meta_time(root: lxml.html.HtmlElement, prop: str) -> datetime | None:
     return parse_time(_meta(root, "property", prop))
-
-
-def parse_time(value: str) -> datetime | None:
-    """An ISO 8601 timestamp as an aware UTC datetime; None if missing or unparsable.
-
-    A timestamp without an offset is taken as UTC: the alternative, the server's local time,
-    is unknowable from here.
-    """
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        log.debug("ignoring unparsable timestamp %r", value)
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)

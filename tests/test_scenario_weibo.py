@@ -7,34 +7,27 @@ are read in place, never copied into this repository.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from tests.server import FakeSite
+from tests.shared import SHARED_FIXTURES, require
+from watcher.cli import cli
 from watcher.differ import added, changed, diff_texts, removed
 from watcher.model import Post
 from watcher.normalize import content_hash, html_to_text
 
-SCENARIO = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "fixtures"
-    / "scenarios"
-    / "weibo_quote_removed"
-)
+SCENARIO = SHARED_FIXTURES / "scenarios" / "weibo_quote_removed"
+JSON = {"content-type": "application/json; charset=utf-8"}
 QUOTE = "莫言说过：“诋毁，本身就是一种仰望。”"  # the README's expected removed text, modulo spaces
 
 
 @pytest.fixture(scope="module")
 def scenario() -> Path:
-    if not SCENARIO.is_dir():
-        reason = f"shared scenario fixtures not found at {SCENARIO}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI must run this test, so check out the shared fixtures")
-        pytest.skip(reason)
-    return SCENARIO
+    return require(SCENARIO)
 
 
 def load(folder: Path, name: str) -> dict[str, Any]:
@@ -76,3 +69,29 @@ def test_counters_alone_do_not_change_the_content_hash(scenario: Path) -> None:
     assert content_hash(after) == content_hash(counters_only)
     assert not changed(diff_texts(after.text, counters_only.text))
     assert content_hash(post_of(scenario, "before.json")) != content_hash(after)
+
+
+def test_end_to_end_through_the_cli(scenario: Path, site: FakeSite, tmp_path: Path) -> None:
+    """The scenario served as JSON and checked with `--platform json --field data.text`:
+    one edit whose removed text is the quote; counters alone are no edit; Weibo's `ok:0`
+    answer (HTTP 200) is not a deletion through the generic json source."""
+    url = f"{site.url}/statuses/show?id=PvXr2dQ8L"
+    args = ["check", url, "-p", "json", "-f", "data.text", "--db", str(tmp_path / "w.db")]
+    args += ["--json"]
+    runner = CliRunner()
+
+    def check(name: str) -> tuple[int, dict[str, Any]]:
+        site.reply("/statuses/show", 200, (scenario / name).read_bytes(), JSON)
+        result = runner.invoke(cli, args)
+        return result.exit_code, json.loads(result.stdout)
+
+    assert check("before.json")[1]["status"] == "new"
+    code, edited = check("after.json")
+    assert (code, edited["status"]) == (1, "edited")
+    removed_text = "".join(text for op, text in edited["diff"] if op == -1)
+    assert removed_text.strip() == QUOTE
+    assert [text for op, text in edited["diff"] if op == 1] == []
+    code, counters = check("after_counters_only.json")
+    assert (code, counters["status"], counters["revision"]) == (0, "unchanged", 2)
+    code, gone = check("deleted.json")
+    assert code == 3 and gone["status"] == "broken"

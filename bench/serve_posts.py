@@ -1,0 +1,63 @@
+"""A local fake Mastodon instance serving N statuses, for benchmarks. Run as a subprocess so its
+CPU time is not counted as watcher's.
+
+    python bench/serve_posts.py PORT N
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+
+def status(i: int) -> bytes:
+    text = f"<p>Post number {i}. 今天的更新：第{i}条。 Some more words to make it realistic. 🚀</p>"
+    return json.dumps(
+        {
+            "id": str(i),
+            "created_at": "2026-08-01T13:54:00.505Z",
+            "edited_at": None,
+            "content": text,
+            "spoiler_text": "",
+            "url": f"https://bench.example/@bench/{i}",
+            "account": {"acct": "bench", "username": "bench"},
+            "media_attachments": [],
+            "replies_count": i % 7,
+            "reblogs_count": i % 11,
+            "favourites_count": i % 13,
+        }
+    ).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body wait on delayed ACKs (~40 ms)
+    bodies: ClassVar[dict[str, bytes]] = {}
+
+    def do_GET(self) -> None:
+        body = self.bodies.get(self.path)
+        code = 200 if body is not None else 404
+        body = body if body is not None else b'{"error":"Record not found"}'
+        self.send_response(code)
+        self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def main() -> None:
+    port, count = int(sys.argv[1]), int(sys.argv[2])
+    Handler.bodies = {f"/api/v1/statuses/{i}": status(i) for i in range(1, count + 1)}
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Adapters against REAL recorded platform responses (../shared/fixtures/platforms/<platform>/).
+
+Each recording is served by FakeSite with the status and headers its manifest.json lists, at
+the API path the adapter requests, and the adapter's observation is checked. To cover a new
+platform add one `Platform` entry to PLATFORMS; to cover a new recording add one `Case`.
+Every recording in a covered platform's manifest must be either used by a case or listed in
+`not_yet_used`, so a new recording cannot be silently ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.server import FakeSite, Reply
+from tests.shared import SHARED_FIXTURES, require
+from watcher.errors import UsageError
+from watcher.model import Gone, Observation, RateLimited, Seen, Target
+from watcher.settings import PlatformSettings
+from watcher.sources import SOURCES, Source, make_source, platform_for
+from watcher.sources.http import Http
+
+SHARED = SHARED_FIXTURES / "platforms"
+# Manifest header values like "<ISO8601 with 6 fractional digits, ...>" describe, not record.
+_PLACEHOLDER = re.compile(r"<[^<>]*\s[^<>]*>")
+_NOT_RECORDINGS = frozenset({"README.md", "manifest.json"})
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str  # the recording, relative to the platform folder
+    watch: str  # the URL a user would watch
+    serve_at: str  # the path (with query) the adapter requests; FakeSite answers it with `file`
+    expect: type[Observation]
+    # Expected attributes: of the Post for Seen, of the observation itself otherwise.
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Platform:
+    source: str  # the platform name in watcher.sources.SOURCES
+    cases: tuple[Case, ...]
+    not_yet_used: Mapping[str, str]  # recording → what will use it; keeps the gap visible
+
+
+MASTODON_ORIGIN = "http://localhost:3000"  # where halcy/Mastodon.py recorded its cassettes
+
+MASTODON = Platform(
+    source="mastodon",
+    cases=(
+        Case(
+            "status.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test/117020583223442465",
+            "/api/v1/statuses/117020583223442465",
+            Seen,
+            {
+                "id": "117020583223442465",
+                "url": f"{MASTODON_ORIGIN}/@mastodonpy_test/117020583223442465",
+                "text": "Toot!",
+                "title": "",
+                "author": "@mastodonpy_test@localhost",
+                "created_at": datetime(2026, 8, 1, 13, 53, 15, 378000, tzinfo=UTC),
+                "edited_at": None,
+                "platform_edited": False,
+                "media": (),
+            },
+        ),
+        Case(
+            "status_edited.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test_2/117020586180926938",
+            "/api/v1/statuses/117020586180926938",
+            Seen,
+            {
+                "text": "the best editor? why, of course it is the KDE Advanced Text Editor, Kate",
+                "author": "@mastodonpy_test_2@localhost",
+                "edited_at": datetime(2026, 8, 1, 13, 54, 0, 695000, tzinfo=UTC),
+                "platform_edited": True,
+            },
+        ),
+        Case(
+            "status_deleted.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test/0",
+            "/api/v1/statuses/0",
+            Gone,
+            {"reason": "HTTP 404: Not Found", "removed": False},
+        ),
+        Case(
+            # Recorded for a DELETE; a GET of a missing id may answer with the same body.
+            "status_delete_again_404.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test/117020606379845323",
+            "/api/v1/statuses/117020606379845323",
+            Gone,
+            {"reason": "HTTP 404: Record not found"},
+        ),
+        Case(
+            "rate_limited_429_reconstructed.json",
+            f"{MASTODON_ORIGIN}/web/statuses/117020583223442465",
+            "/api/v1/statuses/117020583223442465",
+            RateLimited,
+            # X-RateLimit-Reset is a placeholder in the manifest, so it is not sent.
+            {"reason": "HTTP 429: Too many requests", "retry_after": None},
+        ),
+    ),
+    not_yet_used={
+        "account_lookup.json": "watching an account for new posts (later issue)",
+        "account_lookup_not_found.json": "watching an account for new posts (later issue)",
+        "account_statuses.json": "watching an account for new posts (later issue)",
+        "status_history.json": "fetching the edit history of a status (later issue)",
+        "status_history_unedited.json": "fetching the edit history of a status (later issue)",
+        "status_source.json": "the plain-text source of a status (later issue)",
+    },
+)
+
+PLATFORMS: dict[str, Platform] = {"mastodon": MASTODON}
+
+CASES = [
+    pytest.param(name, case, id=f"{name}/{case.file}")
+    for name, platform in PLATFORMS.items()
+    for case in platform.cases
+]
+
+
+def platform_dir(name: str) -> Path:
+    """The platform's recordings; skip (or fail on CI) when the shared folder is missing."""
+    folder = SHARED / name
+    require(folder / "manifest.json")
+    return folder
+
+
+def manifest(name: str) -> dict[str, Any]:
+    entries: dict[str, Any] = json.loads((platform_dir(name) / "manifest.json").read_text())
+    return entries
+
+
+def recorded_reply(name: str, file: str) -> Reply:
+    entry = manifest(name)[file]
+    headers = {
+        key: value
+        for key, value in entry.get("headers", {}).items()
+        if not _PLACEHOLDER.fullmatch(value)
+    }
+    return Reply(entry["status"], (platform_dir(name) / file).read_bytes(), headers)
+
+
+@pytest.mark.parametrize(("name", "case"), CASES)
+def test_recording(site: FakeSite, name: str, case: Case) -> None:
+    platform = PLATFORMS[name]
+    site.set(case.serve_at, recorded_reply(name, case.file))
+    with Http() as http:
+        source = make_source(platform.source, http, PlatformSettings(base_url=site.url))
+        result = source.fetch(Target(case.watch, platform.source))
+    assert isinstance(result, case.expect), result
+    assert site.hits(case.serve_at) == 1
+    subject = result.post if isinstance(result, Seen) else result
+    actual = {key: getattr(subject, key) for key in case.fields}
+    assert actual == dict(case.fields)
+
+
+@pytest.mark.parametrize("name", list(PLATFORMS))
+def test_every_recording_is_used_or_listed(name: str) -> None:
+    platform = PLATFORMS[name]
+    recorded = set(manifest(name))
+    used = {case.file for case in platform.cases}
+    waiting = set(platform.not_yet_used)
+    assert not used & waiting, "a recording is both used and listed as not yet used"
+    assert recorded - used - waiting == set(), "recordings no case uses nor lists"
+    assert (used | waiting) - recorded == set(), "cases name files the manifest does not list"
+
+
+@pytest.mark.parametrize("name", list(PLATFORMS))
+def test_manifest_lists_every_recording(name: str) -> None:
+    folder = platform_dir(name)
+    on_disk = {p.name for p in folder.iterdir() if p.is_file()} - _NOT_RECORDINGS
+    assert on_disk == set(manifest(name))
+
+
+def test_placeholder_headers_are_recognised() -> None:
+    assert _PLACEHOLDER.fullmatch("<ISO8601 with 6 fractional digits, end of current period>")
+    assert not _PLACEHOLDER.fullmatch("2026-08-01T13:55:00.212100Z")
+    assert not _PLACEHOLDER.fullmatch('<http://localhost:3000/x?max_id=1>; rel="next"')
+
+
+def test_missing_shared_folder_skips_locally(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(f"{__name__}.SHARED", tmp_path)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"\.\./shared/fixtures not present"):
+        platform_dir("mastodon")
+
+
+def test_missing_shared_folder_fails_on_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(f"{__name__}.SHARED", tmp_path)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"\.\./shared/fixtures not present"):
+        platform_dir("mastodon")
+
+
+# --- the registry the table relies on ---------------------------------------------------------
+
+
+def test_every_platform_in_the_table_is_registered() -> None:
+    assert {p.source for p in PLATFORMS.values()} <= set(SOURCES)
+
+
+def test_registry_order_puts_web_last() -> None:
+    assert list(SOURCES) == ["mastodon", "json", "web"]
+
+
+@pytest.mark.parametrize(
+    ("url", "platform"),
+    [
+        ("https://mastodon.social/@Gargron/109318821117356215", "mastodon"),
+        ("https://social.example/web/statuses/42", "mastodon"),
+        ("https://example.com/blog/1", "web"),
+        ("https://api.example.com/v1/items.json", "web"),  # json is only ever chosen explicitly
+        ("not a url", "web"),
+    ],
+)
+def test_platform_for(url: str, platform: str) -> None:
+    assert platform_for(url) == platform
+
+
+def test_make_source() -> None:
+    settings = PlatformSettings(base_url="http://mirror.test")
+    with Http() as http:
+        source = make_source("mastodon", http, settings)
+        assert isinstance(source, Source)
+        assert (source.name, source.http, source.settings) == ("mastodon", http, settings)
+        assert make_source("web", http).settings == PlatformSettings()
+
+
+def test_make_source_unknown_platform() -> None:
+    with Http() as http, pytest.raises(UsageError) as info:
+        make_source("myspace", http)
+    assert str(info.value) == "unknown platform 'myspace'; known: json, mastodon, web"

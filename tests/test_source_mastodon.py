@@ -1,0 +1,221 @@
+"""The `mastodon` source: URL recognition and our own Mastodon-shaped payloads on FakeSite."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.server import FakeSite, Reply
+from watcher.errors import UsageError
+from watcher.model import Blocked, Failed, Gone, Observation, Post, RateLimited, Seen, Target
+from watcher.normalize import content_hash
+from watcher.settings import PlatformSettings
+from watcher.sources.http import Http
+from watcher.sources.mastodon import MastodonSource, status_id
+
+PAYLOADS = FIXTURES / "mastodon"
+JSON = {"content-type": "application/json; charset=utf-8"}
+ID = "110000000000000001"
+API = f"/api/v1/statuses/{ID}"
+
+
+# --- URL recognition --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://mastodon.social/@Gargron/109318821117356215", "109318821117356215"),
+        ("https://fosstodon.org/@jane_doe/110000000000000001/", "110000000000000001"),
+        ("https://social.example/@ann@other.example/42", "42"),
+        ("https://social.example/users/ann/statuses/42", "42"),
+        ("https://social.example/web/@ann/42", "42"),
+        ("https://social.example/web/@ann@other.example/42", "42"),
+        ("https://social.example/web/statuses/42", "42"),
+        ("https://social.example/@ann/42?utm_source=x#reply", "42"),
+        ("http://localhost:3000/@mastodonpy_test/117020583223442465", "117020583223442465"),
+        ("https://example.com/blog/1", None),
+        ("https://social.example/@ann", None),
+        ("https://social.example/@ann/with_replies", None),
+        ("https://social.example/@ann/42/embed", None),
+        ("https://social.example/users/ann", None),
+        ("https://social.example/web/statuses/abc", None),
+        ("https://medium.com/@writer/my-story-1a2b3c", None),
+        ("ftp://social.example/@ann/42", None),
+        ("/@ann/42", None),
+    ],
+)
+def test_status_id(url: str, expected: str | None) -> None:
+    assert status_id(url) == expected
+    assert MastodonSource.matches(url) is (expected is not None)
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+def observe(
+    site: FakeSite,
+    reply: Reply,
+    url: str = f"https://social.example/@ann/{ID}",
+    path: str = API,
+) -> Observation:
+    """Fetch `url` with the API pointed at FakeSite, which answers `path` with `reply`."""
+    site.set(path, reply)
+    with Http() as http:
+        source = MastodonSource(http, PlatformSettings(base_url=site.url + "/"))
+        return source.fetch(Target(url, "mastodon"))
+
+
+def payload(name: str, status: int = 200) -> Reply:
+    return Reply(status, (PAYLOADS / name).read_bytes(), JSON)
+
+
+def seen(site: FakeSite, name: str, ident: str = ID) -> Post:
+    result = observe(
+        site, payload(name), f"https://social.example/@ann/{ident}", f"/api/v1/statuses/{ident}"
+    )
+    assert isinstance(result, Seen), result
+    return result.post
+
+
+def test_plain_status(site: FakeSite) -> None:
+    post = seen(site, "status_plain.json")
+    assert post.id == ID
+    assert post.url == f"https://social.example/@ann/{ID}"
+    assert post.text == "Shipping 2.0 today 🎉 #release\n\nThanks everyone & see you"
+    assert post.author == "@ann@social.example"
+    assert post.created_at == datetime(2025, 6, 1, 14, 2, tzinfo=UTC)
+    assert (post.edited_at, post.platform_edited, post.title, post.media) == (None, False, "", ())
+
+
+def test_metrics_are_not_content(site: FakeSite) -> None:
+    post = seen(site, "status_plain.json")
+    assert dict(post.metrics) == {
+        "replies_count": 3,
+        "reblogs_count": 7,
+        "favourites_count": 21,
+        "quotes_count": 1,
+    }
+    recounted = replace(post, metrics={"favourites_count": 5000})
+    assert recounted == post
+    assert content_hash(recounted) == content_hash(post)
+
+
+def test_edited_status_with_content_warning_and_media(site: FakeSite) -> None:
+    post = seen(site, "status_edited_cw_media.json", "110000000000000002")
+    assert post.platform_edited is True
+    assert post.edited_at == datetime(2025, 6, 1, 15, 40, 12, 345000, tzinfo=UTC)
+    assert post.title == "spoilers: season finale"
+    assert post.text == "这是修改后的内容。\n第二行"
+    assert post.media == ("111000000000000001", "111000000000000002")
+    assert "quotes_count" not in post.metrics  # older servers do not send it
+
+
+def test_poll_options_follow_the_text(site: FakeSite) -> None:
+    post = seen(site, "status_poll.json", "110000000000000003")
+    assert post.text == "Which editor?\nvim\nemacs"
+    assert "votes_count" not in post.metrics
+
+
+def test_reblog_shows_the_reblogged_status(site: FakeSite) -> None:
+    post = seen(site, "status_reblog.json", "110000000000000004")
+    assert post.id == "110000000000000004"  # the watched boost
+    assert post.url == "https://other.example/@alice/210000000000000009"
+    assert post.text == "Original words by alice"
+    assert post.author == "@alice@other.example"  # a remote acct already names its host
+    assert post.platform_edited is True
+    assert post.metrics["favourites_count"] == 99
+
+
+def test_base_url_override_is_used(site: FakeSite) -> None:
+    observe(site, payload("status_plain.json"))
+    assert site.hits(API) == 1
+
+
+def test_origin_of_the_url_is_used_without_base_url(site: FakeSite) -> None:
+    site.set(API, payload("status_plain.json"))
+    host = site.url.removeprefix("http://")
+    with Http() as http:
+        result = MastodonSource(http).fetch(Target(f"{site.url}/web/statuses/{ID}", "mastodon"))
+    assert isinstance(result, Seen)
+    assert result.post.author == f"@ann@{host.split(':')[0]}"
+    assert site.hits(API) == 1
+
+
+def test_non_status_url_is_usage_error(site: FakeSite) -> None:
+    with pytest.raises(UsageError, match="not a Mastodon status URL"):
+        observe(site, payload("status_plain.json"), url="https://example.com/blog/1")
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ['{"error":"Not Found"}', '{"error":"Record not found"}'])
+def test_404_is_gone(site: FakeSite, body: str) -> None:
+    result = observe(site, Reply(404, body, JSON))
+    error = body.split('"')[3]
+    assert result == Gone(f"HTTP 404: {error}")
+
+
+def test_404_without_json_body_is_still_gone(site: FakeSite) -> None:
+    result = observe(site, Reply(404, "<h1>The page you are looking for isn't here.</h1>"))
+    assert result == Gone("HTTP 404: The page you are looking for isn't here.")
+
+
+def test_401_is_blocked(site: FakeSite) -> None:
+    result = observe(site, Reply(401, '{"error":"This API requires an authenticated user"}', JSON))
+    assert isinstance(result, Blocked)
+    assert "requires login" in result.reason
+    assert "This API requires an authenticated user" in result.reason
+
+
+def test_429_waits_until_rate_limit_reset(site: FakeSite) -> None:
+    reset = datetime.now(UTC) + timedelta(seconds=120)
+    headers = {
+        **JSON,
+        "X-RateLimit-Limit": "300",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+    }
+    result = observe(site, Reply(429, '{"error":"Too many requests"}', headers))
+    assert isinstance(result, RateLimited)
+    assert result.reason == "HTTP 429: Too many requests"
+    assert result.retry_after is not None
+    assert 110 < result.retry_after <= 120
+
+
+def test_429_prefers_retry_after(site: FakeSite) -> None:
+    headers = {**JSON, "Retry-After": "7", "X-RateLimit-Reset": "2099-01-01T00:00:00.000000Z"}
+    result = observe(site, Reply(429, '{"error":"Too many requests"}', headers))
+    assert isinstance(result, RateLimited)
+    assert result.retry_after == 7.0
+
+
+def test_429_with_past_or_bad_reset(site: FakeSite) -> None:
+    past = observe(site, Reply(429, "{}", {"X-RateLimit-Reset": "2001-01-01T00:00:00Z"}))
+    bad = observe(site, Reply(429, "{}", {"X-RateLimit-Reset": "<ISO8601>"}))
+    assert isinstance(past, RateLimited) and past.retry_after == 0.0
+    assert isinstance(bad, RateLimited) and bad.retry_after is None
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_5xx_is_failed(site: FakeSite, status: int) -> None:
+    result = observe(site, Reply(status, "<html>oops</html>"))
+    assert isinstance(result, Failed)
+    assert str(status) in result.reason
+
+
+def test_403_is_blocked(site: FakeSite) -> None:
+    assert isinstance(observe(site, Reply(403, '{"error":"blocked"}', JSON)), Blocked)
+
+
+@pytest.mark.parametrize(
+    "body", [(PAYLOADS / "not_a_status.json").read_bytes(), b"[]", b"<html>maintenance</html>"]
+)
+def test_200_that_is_not_a_status_is_failed(site: FakeSite, body: bytes) -> None:
+    result = observe(site, Reply(200, body, JSON))
+    assert isinstance(result, Failed)
+    assert "not" in result.reason
