@@ -22,12 +22,17 @@ from watcher.model import Post
 
 log = logging.getLogger(__name__)
 
-# Elements whose boundaries are line breaks when a page is read as text.
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote dd details div dl dt fieldset figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead "
-    "tfoot tr ul".split()
+# How a page reads as text: a line break at the edges of block elements, a blank line at the
+# edges of paragraph-like ones, a space between table cells. Text-node whitespace is collapsed
+# to one space, as a browser does (except inside <pre>).
+PARAGRAPH_TAGS = frozenset(
+    "address article aside blockquote details dl fieldset figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr main nav ol p pre section table ul".split()
 )
+BLOCK_TAGS = PARAGRAPH_TAGS | frozenset(
+    "dd div dt figcaption li summary tbody tfoot thead tr".split()
+)
+CELL_TAGS = frozenset({"td", "th"})
 # Elements that never carry the text of a post.
 SKIP_TAGS = frozenset("script style noscript template head svg canvas iframe object".split())
 
@@ -35,6 +40,11 @@ SKIP_TAGS = frozenset("script style noscript template head svg canvas iframe obj
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"), None)
 _HSPACE = re.compile(r"[^\S\n]+")  # any whitespace except newline (incl. NBSP, ideographic space)
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+_TEXT_SPACE = re.compile(r"\s+")
+# Private sentinels for boundaries while walking; merged afterwards so that adjacent boundaries
+# (</li><li>) give one break, not two.
+_LINE, _PARAGRAPH, _BR = "\x01", "\x02", "\x03"
+_BOUNDARIES = re.compile(r"[ \x01\x02]*[\x01\x02][ \x01\x02]*")
 _LOOKS_HTML = re.compile(r"<[a-zA-Z/!][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
@@ -66,30 +76,54 @@ def element_text(element: etree._Element, skip: Iterable[str] = ()) -> str:
     """Plain text of an element, dropping SKIP_TAGS and any extra tags in `skip`."""
     skip_tags = SKIP_TAGS | frozenset(skip)
     out: list[str] = []
+    in_pre = 0
     walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, el in walker:
         if event in ("comment", "pi"):
-            out.append(el.tail or "")
+            out.append(_flow(el.tail, in_pre))
         elif el.tag in skip_tags:
             if event == "start":
                 walker.skip_subtree()
             elif el is not element:
-                out.append(el.tail or "")
+                out.append(_flow(el.tail, in_pre))
         elif event == "start":
-            out.append(_opening(el, el.tag))
+            in_pre += el.tag == "pre"
+            out.append(_boundary(el.tag) + _opening(el, in_pre))
         else:
-            if el.tag in BLOCK_TAGS:
-                out.append("\n")
+            in_pre -= el.tag == "pre"
+            out.append(_boundary(el.tag))
             if el is not element:
-                out.append(el.tail or "")
-    return fold_text("".join(out))
+                out.append(_flow(el.tail, in_pre))
+    return fold_text(_resolve("".join(out)))
 
 
-def _opening(el: etree._Element, tag: str) -> str:
-    prefix = "\n" if tag in BLOCK_TAGS or tag == "br" else ""
-    if tag == "img":
-        return prefix + (el.get("alt") or "")
-    return prefix + (el.text or "")
+def _flow(text: str | None, in_pre: int) -> str:
+    """Text-node content as a browser lays it out: whitespace runs are one space."""
+    if not text:
+        return ""
+    return text if in_pre else _TEXT_SPACE.sub(" ", text)
+
+
+def _boundary(tag: str) -> str:
+    if tag in PARAGRAPH_TAGS:
+        return _PARAGRAPH
+    if tag in BLOCK_TAGS:
+        return _LINE
+    return " " if tag in CELL_TAGS else ""
+
+
+def _opening(el: etree._Element, in_pre: int) -> str:
+    if el.tag == "br":
+        return _BR
+    if el.tag == "img":
+        return el.get("alt") or ""
+    return _flow(el.text, in_pre)
+
+
+def _resolve(text: str) -> str:
+    """Merge each run of adjacent boundaries into the strongest one; each <br> is a newline."""
+    merged = _BOUNDARIES.sub(lambda m: "\n\n" if _PARAGRAPH in m.group() else "\n", text)
+    return merged.replace(_BR, "\n")
 
 
 def content_hash(post: Post) -> str:

@@ -19,7 +19,7 @@ import charset_normalizer
 import httpx
 
 from watcher.errors import BadBody, TooLarge, TransportError
-from watcher.model import Blocked, Failed, Observation, RateLimited
+from watcher.model import Blocked, Failed, Gone, Observation, RateLimited
 from watcher.settings import HttpSettings
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,13 @@ def unobserved(resp: Response) -> Observation | None:
     if status >= 400 and status not in GONE_STATUSES:
         return Failed(f"HTTP {status} from {resp.url}")
     return None
+
+
+def refusal(resp: Response) -> Observation | None:
+    """The observation for any non-success answer, where 404/410 mean the post is gone."""
+    if resp.status in GONE_STATUSES:
+        return Gone(f"HTTP {resp.status} from {resp.url}")
+    return unobserved(resp)
 
 
 def retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:

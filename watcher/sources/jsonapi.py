@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 from watcher.errors import UsageError
-from watcher.model import Broken, Gone, Observation, Post, Seen, Target
+from watcher.model import Broken, Observation, Post, Seen, Target
 from watcher.normalize import html_to_text, looks_like_html
 from watcher.sources.base import Source
-from watcher.sources.http import GONE_STATUSES, unobserved
+from watcher.sources.http import refusal
 
 FieldPath = tuple[str | int, ...]
 
@@ -50,11 +50,9 @@ class JsonSource(Source):
     def _fetch(self, target: Target) -> Observation:
         path = parse_field_path(target.field) if target.field else ()
         resp = self.get(target.url)
-        early = unobserved(resp)
+        early = refusal(resp)
         if early is not None:
             return early
-        if resp.status in GONE_STATUSES:
-            return Gone(f"HTTP {resp.status} from {resp.url}")
         document = resp.json()
         try:
             value = resolve(document, path)

@@ -13,10 +13,10 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from watcher.errors import BadBody, UsageError
-from watcher.model import Broken, Gone, Observation, Post, Seen, Target
+from watcher.model import Broken, Observation, Post, Seen, Target
 from watcher.normalize import element_text, fold_text, parse_time
 from watcher.sources.base import Source
-from watcher.sources.http import GONE_STATUSES, Response, unobserved
+from watcher.sources.http import Response, refusal
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +63,9 @@ class WebSource(Source):
 
     def _fetch(self, target: Target) -> Observation:
         resp = self.get(target.url)
-        early = unobserved(resp)
+        early = refusal(resp)
         if early is not None:
             return early
-        if resp.status in GONE_STATUSES:
-            return Gone(f"HTTP {resp.status} from {resp.url}")
         root = parse_html(resp)
         if target.selector:
             text = selected_text(root, target.selector)
