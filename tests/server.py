@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -21,6 +23,16 @@ class Reply:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
 
 
+@dataclass(frozen=True)
+class Posted:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
 Handler = Callable[[str], Reply]  # gets the full path (with query), returns a reply
 
 
@@ -30,6 +42,7 @@ class FakeSite:
     def __init__(self) -> None:
         self.routes: dict[str, Reply | Handler] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.posts: list[Posted] = []  # every POST body received, in order
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -58,7 +71,17 @@ class FakeSite:
 
             def do_GET(self) -> None:
                 site.requests.append((self.path, dict(self.headers)))
+                self._send(site._lookup(self.path))
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
                 reply = site._lookup(self.path)
+                if reply.status < 300:  # a refused POST is not received
+                    site.posts.append(Posted(self.path, dict(self.headers), body))
+                self._send(reply)
+
+            def _send(self, reply: Reply) -> None:
                 if reply.delay:
                     time.sleep(reply.delay)
                 body = reply.encoded()

@@ -4,21 +4,33 @@ CLI and the daemon both run (sources → normalize → detect → store)."""
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from watcher.detect import Outcome, detect
 from watcher.differ import diff_texts
-from watcher.errors import UsageError
-from watcher.model import Diff, EventKind, Observation, Post, Seen, Status, Target, Watch
+from watcher.errors import ConfigError, UsageError
+from watcher.model import (
+    Diff,
+    EventKind,
+    Observation,
+    Post,
+    RateLimited,
+    Seen,
+    Status,
+    Target,
+    Watch,
+)
+from watcher.schedule import first_check, next_check
 from watcher.normalize import canonical
-from watcher.settings import Settings
+from watcher.settings import Settings, WatchSettings
 from watcher.sources import Source, make_source, platform_for
 from watcher.sources.http import Http
-from watcher.store import Store, resolve_db_url
+from watcher.store import Store, SyncEntry, SyncReport, resolve_db_url
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +62,7 @@ class App:
         self.store = Store(resolve_db_url(db or settings.db_url))
         self.http = Http(settings.http)
         self._sources: dict[str, Source] = {}
+        self._rng = random.Random()
 
     def __enter__(self) -> App:
         return self
@@ -105,8 +118,10 @@ class App:
     def _record(self, watch: Watch, obs: Observation, outcome: Outcome) -> CheckResult:
         now = self.clock()
         post = obs.post if isinstance(obs, Seen) else None
-        next_at = now + timedelta(seconds=watch.interval)
-        updated = self.store.record(watch, outcome, post, now, next_at)
+        retry_after = obs.retry_after if isinstance(obs, RateLimited) else None
+        daemon = self.settings.daemon
+        next_at = next_check(watch.interval, outcome, now, daemon, retry_after, self._rng)
+        updated = self.store.record(watch, outcome, post, now, next_at, self.route)
         previous = self._previous(watch, outcome)
         diff = diff_texts(previous.document, post.document) if previous and post else None
         return CheckResult(
@@ -119,6 +134,30 @@ class App:
             reason=outcome.reason,
             changed=outcome.changed,
         )
+
+    def route(self, watch: Watch, kind: EventKind) -> list[str]:
+        """The channels an event of this watch goes to: the watch's channels (all when it
+        names none) that want this kind. A post's first snapshot is not news: `new` is
+        alerted only for posts discovered by an account watch."""
+        if kind is EventKind.NEW:
+            return []
+        names = watch.channels or tuple(c.name for c in self.settings.channels)
+        wanted = (self.settings.channel(name) for name in names)
+        return [c.name for c in wanted if c is not None and c.wants(kind.value)]
+
+    def sync_config(self) -> SyncReport:
+        """Put the config file's [[watches]] into the database (see Store.sync_config)."""
+        entries = [self._sync_entry(i, w) for i, w in enumerate(self.settings.watches)]
+        now = self.clock()
+        return self.store.sync_config(entries, now, lambda s: first_check(s, now, self._rng))
+
+    def _sync_entry(self, index: int, watch: WatchSettings) -> SyncEntry:
+        try:
+            target = self.target(watch.url, watch.platform, watch.selector, watch.field)
+        except UsageError as exc:
+            raise ConfigError(f"watches[{index}]: {exc}") from exc
+        interval = watch.interval or self.settings.default_interval
+        return SyncEntry(target, interval, watch.channels)
 
     def _previous(self, watch: Watch, outcome: Outcome) -> Post | None:
         """The last stored version, when this check changed or removed it (for the diff or the

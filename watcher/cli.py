@@ -7,6 +7,7 @@ Exit codes: 0 first snapshot or unchanged · 1 change recorded (edited, deleted,
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,12 +16,16 @@ from rich.console import Console
 from rich.table import Table
 
 from watcher import console as show
+from watcher import serialize
 from watcher.app import App, CheckResult
 from watcher.config import load_settings, parse_duration
 from watcher.detect import format_duration
 from watcher.differ import diff_texts
 from watcher.errors import UsageError, WatcherError
-from watcher.model import Post, Revision, Status, StoredEvent, Watch
+from watcher.model import Delivery, DeliveryState, Status, Watch
+from watcher.notify import Notifier, mask
+from watcher.outbox import Outbox, send_test
+from watcher.scheduler import Daemon
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_UNOBSERVED = 0, 1, 2, 3
 UNOBSERVED = frozenset(
@@ -98,7 +103,7 @@ def check(
         )
         result = app.check_once(watch, confirm_now=True)
     if as_json:
-        _emit_json(_result_json(result))
+        _emit_json(serialize.result_json(result))
     else:
         _print_result(_out(), result)
     ctx.exit(_exit_code(result))
@@ -135,34 +140,6 @@ def _marks(out: Console) -> bool:
     return not out.is_terminal or out.no_color
 
 
-def _result_json(result: CheckResult) -> dict[str, Any]:
-    gone = result.status in (Status.DELETED, Status.REMOVED)
-    post = result.post or (result.previous if gone else None)
-    return {
-        "watch_id": result.watch.id,
-        "url": result.watch.target.url,
-        "platform": result.watch.target.platform,
-        "status": result.status.value,
-        "revision": result.revision or None,
-        "post": _post_json(post) if post else None,
-        "diff": [[op, text] for op, text in result.diff] if result.diff is not None else None,
-        "reason": result.reason or None,
-    }
-
-
-def _post_json(post: Post) -> dict[str, Any]:
-    return {
-        "id": post.id,
-        "url": post.url,
-        "author": post.author or None,
-        "created_at": post.created_at.isoformat() if post.created_at else None,
-        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
-        "title": post.title or None,
-        "text": post.text,
-        "metrics": dict(post.metrics),
-    }
-
-
 @cli.command()
 @click.argument("ref", metavar="URL-OR-ID")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -176,9 +153,9 @@ def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None
     if as_json:
         _emit_json(
             {
-                "watch": _watch_json(watch),
-                "revisions": [_revision_json(r) for r in revisions],
-                "events": [_event_json(e) for e in events],
+                "watch": serialize.watch_json(watch),
+                "revisions": [serialize.revision_json(r) for r in revisions],
+                "events": [serialize.event_json(e) for e in events],
             }
         )
         return
@@ -248,6 +225,9 @@ def diff(
 @click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
 @click.option("--selector", "-s", default="", metavar="CSS", help="web: element whose text counts.")
 @click.option("--field", "-f", default="", metavar="PATH", help="json: dotted path to the text.")
+@click.option(
+    "--channel", "channels", multiple=True, metavar="NAME", help="Alert this channel (repeat)."
+)
 @_common
 def add(
     url: str,
@@ -255,14 +235,19 @@ def add(
     platform: str,
     selector: str,
     field: str,
+    channels: tuple[str, ...],
     config: str | None,
     db: str | None,
 ) -> None:
-    """Add URL to the watches the daemon checks."""
+    """Add URL to the watches the daemon checks (alerts go to every channel unless --channel)."""
     with _open_app(config, db) as app:
         seconds = _interval(interval) if interval else app.settings.default_interval
         target = app.target(url, platform, selector, field)
-        watch = app.store.ensure_watch(target, seconds, app.clock(), enable=True)
+        for name in channels:
+            if app.settings.channel(name) is None:
+                raise UsageError(f"--channel: no channel {name!r} in the config")
+        chosen = channels or None
+        watch = app.store.ensure_watch(target, seconds, app.clock(), True, chosen)
     click.echo(
         f"watch {watch.id}: {target.platform} {target.url} every {format_duration(watch.interval)}"
     )
@@ -284,7 +269,7 @@ def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> 
     with _open_app(config, db) as app:
         watches = app.store.list_watches(include_disabled=show_all)
     if as_json:
-        _emit_json([_watch_json(w) for w in watches])
+        _emit_json([serialize.watch_json(w) for w in watches])
         return
     table = Table("id", "platform", "url", "every", "status", "last check", "versions")
     for w in watches:
@@ -317,42 +302,135 @@ def remove(watch_id: int, purge: bool, config: str | None, db: str | None) -> No
             click.echo(f"watch {watch_id} stopped; its {watch.revisions} version(s) are kept")
 
 
-def _watch_json(w: Watch) -> dict[str, Any]:
-    return {
-        "id": w.id,
-        "url": w.target.url,
-        "platform": w.target.platform,
-        "selector": w.target.selector or None,
-        "field": w.target.field or None,
-        "interval": w.interval,
-        "enabled": w.enabled,
-        "status": w.state.status.value if w.state.status else None,
-        "presence": w.state.presence.value,
-        "last_checked_at": w.last_checked_at.isoformat() if w.last_checked_at else None,
-        "next_check_at": w.next_check_at.isoformat(),
-        "last_error": w.last_error or None,
-        "revisions": w.revisions,
-        "metrics": dict(w.metrics),
-    }
+@cli.command()
+@click.option("--once", is_flag=True, help="Check what is due, send alerts, exit (for cron).")
+@click.option("--all", "everything", is_flag=True, help="With --once: check every watch now.")
+@click.option("--verbose", "-v", is_flag=True, help="Log every check.")
+@_common
+def run(once: bool, everything: bool, verbose: bool, config: str | None, db: str | None) -> None:
+    """Run the daemon: check watches on schedule and send alerts, until SIGTERM/SIGINT."""
+    if everything and not once:
+        raise UsageError("--all goes with --once")
+    setup_logging(verbose)
+    with _open_app(config, db) as app:
+        report = app.sync_config()
+        if report.added or report.changed or report.disabled:
+            click.echo(
+                f"config watches: {report.added} added, {report.changed} changed, "
+                f"{report.disabled} disabled",
+                err=True,
+            )
+        daemon = Daemon(app, Outbox(app.store, Notifier(), app.settings, app.clock))
+        if not once:
+            daemon.run_forever()
+            return
+        result = daemon.run_once(everything)
+    d = result.drained
+    click.echo(
+        f"checked {result.checked}: {result.changed} changed, {result.unobserved} not observed; "
+        f"alerts: {d.sent} sent, {d.retrying} to retry, {d.dead} dead"
+    )
 
 
-def _revision_json(r: Revision) -> dict[str, Any]:
-    return {
-        "number": r.number,
-        "observed_at": r.observed_at.isoformat(),
-        "hash": r.content_hash,
-        "post": _post_json(r.post),
-    }
+@cli.command(name="notify-test")
+@click.argument("channel")
+@_common
+def notify_test(channel: str, config: str | None, db: str | None) -> None:
+    """Send a test message to CHANNEL (a [[channels]] name in the config)."""
+    settings = load_settings(config)
+    chosen = settings.channel(channel)
+    if chosen is None:
+        known = ", ".join(c.name for c in settings.channels) or "none configured"
+        raise UsageError(f"no channel {channel!r} in the config (known: {known})")
+    send_test(Notifier(), chosen)
+    click.echo(f"test message sent to {channel} ({mask(chosen.url)})")
 
 
-def _event_json(e: StoredEvent) -> dict[str, Any]:
-    return {
-        "kind": e.kind.value,
-        "at": e.at.isoformat(),
-        "revision": e.revision,
-        "previous": e.previous,
-        "detail": e.detail or None,
-    }
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_common
+def status(as_json: bool, config: str | None, db: str | None) -> None:
+    """Each watch's state, last and next check, last error; and undelivered alerts."""
+    with _open_app(config, db) as app:
+        watches = app.store.list_watches()
+        undelivered = app.store.undelivered()
+    if as_json:
+        _emit_json(
+            {
+                "watches": [serialize.watch_json(w) for w in watches],
+                "undelivered": [serialize.delivery_json(d) for d in undelivered],
+            }
+        )
+        return
+    out = _out()
+    table = Table("id", "url", "status", "last check", "next check", "problem")
+    for w in watches:
+        table.add_row(
+            str(w.id),
+            w.target.url,
+            w.state.status.value if w.state.status else "not checked",
+            show.when(w.last_checked_at),
+            show.when(w.next_check_at),
+            _problem(w),
+        )
+    out.print(table if watches else "no watches yet: `watcher add URL`")
+    _print_undelivered(out, undelivered)
+
+
+def _problem(w: Watch) -> str:
+    if not w.state.fail_streak:
+        return ""
+    return f"{w.state.fail_streak} failed check(s), backing off: {w.last_error}"
+
+
+@cli.command()
+@click.option("--retry", is_flag=True, help="Send every pending or dead alert now.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_common
+def deliveries(retry: bool, as_json: bool, config: str | None, db: str | None) -> None:
+    """Alerts not delivered yet (pending or dead)."""
+    with _open_app(config, db) as app:
+        if retry:
+            count = app.store.retry_deliveries(app.clock())
+            report = Outbox(app.store, Notifier(), app.settings, app.clock).drain(limit=count or 1)
+            click.echo(
+                f"retried {count}: {report.sent} sent, {report.retrying + report.dead} failed"
+            )
+        undelivered = app.store.undelivered()
+    if as_json:
+        _emit_json([serialize.delivery_json(d) for d in undelivered])
+        return
+    _print_undelivered(_out(), undelivered)
+
+
+def _print_undelivered(out: Console, undelivered: list[Delivery]) -> None:
+    if not undelivered:
+        out.print("all alerts delivered")
+        return
+    table = Table("alert", "channel", "event", "watch", "state", "attempts", "next try", "error")
+    for d in undelivered:
+        table.add_row(
+            str(d.id),
+            d.channel,
+            d.event.kind.value,
+            str(d.watch.id),
+            d.state.value,
+            str(d.attempts),
+            show.when(d.next_attempt_at) if d.state is DeliveryState.PENDING else "—",
+            d.last_error,
+        )
+    out.print(f"{len(undelivered)} undelivered alert(s)")
+    out.print(table)
+
+
+def setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # One line per request is noise; watcher logs each check itself.
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main() -> None:

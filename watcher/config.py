@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -13,14 +13,27 @@ from typing import Any, TypeVar
 import platformdirs
 
 from watcher.errors import ConfigError
-from watcher.settings import DetectSettings, HttpSettings, PlatformSettings, Settings
+from watcher.model import EventKind
+from watcher.notify import check_url
+from watcher.render import FORMATS
+from watcher.settings import (
+    ChannelSettings,
+    DaemonSettings,
+    DetectSettings,
+    HttpSettings,
+    PlatformSettings,
+    Settings,
+    WatchSettings,
+)
 
 _ENV = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _COMPOUND = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 T = TypeVar("T")
-_TOP_KEYS = {"store", "http", "detect", "defaults", "platforms"}
+_TOP_KEYS = {"store", "http", "detect", "defaults", "daemon", "platforms", "channels", "watches"}
+_CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_EVENT_KINDS = frozenset(kind.value for kind in EventKind)
 
 
 def default_config_path() -> Path:
@@ -54,7 +67,10 @@ def parse_settings(data: Mapping[str, Any], source: str = "config") -> Settings:
         default_interval=reader.duration(defaults, "defaults.interval", 600.0),
         http=_http(reader, reader.table(data, "http", set(HttpSettings.__slots__))),
         detect=_detect(reader, reader.table(data, "detect", set(DetectSettings.__slots__))),
+        daemon=_daemon(reader, reader.table(data, "daemon", set(DaemonSettings.__slots__))),
         platforms=_platforms(reader, reader.table(data, "platforms", None)),
+        channels=(channels := _channels(reader, reader.array(data, "channels"))),
+        watches=_watches(reader, reader.array(data, "watches"), {c.name for c in channels}),
     )
 
 
@@ -77,15 +93,75 @@ def _detect(r: _Reader, t: Mapping[str, Any]) -> DetectSettings:
     )
 
 
+def _daemon(r: _Reader, t: Mapping[str, Any]) -> DaemonSettings:
+    d = DaemonSettings()
+    return DaemonSettings(
+        concurrency=r.positive(t, "daemon.concurrency", d.concurrency),
+        tick=r.duration(t, "daemon.tick", d.tick),
+        drain_interval=r.duration(t, "daemon.drain_interval", d.drain_interval),
+        max_attempts=r.positive(t, "daemon.max_attempts", d.max_attempts),
+        retry_base=r.duration(t, "daemon.retry_base", d.retry_base),
+        retry_max=r.duration(t, "daemon.retry_max", d.retry_max),
+        shutdown_grace=r.duration(t, "daemon.shutdown_grace", d.shutdown_grace),
+        max_backoff=r.duration(t, "daemon.max_backoff", d.max_backoff),
+    )
+
+
+def _channels(r: _Reader, tables: list[Mapping[str, Any]]) -> tuple[ChannelSettings, ...]:
+    channels: list[ChannelSettings] = []
+    for i, t in enumerate(tables):
+        key = f"channels[{i}]"
+        r.keys(t, {"name", "url", "events", "format"}, key + ".")
+        name = r.required(t, f"{key}.name")
+        if not _CHANNEL_NAME.fullmatch(name):
+            raise r.fail(f"{key}.name", f"{name!r} is not a valid name (letters, digits, _ . -)")
+        if any(c.name == name for c in channels):
+            raise r.fail(f"{key}.name", f"channel {name!r} is defined twice")
+        url = r.required(t, f"{key}.url")
+        r.wrap(f"{key}.url", check_url, url)
+        fmt = r.value(t, f"{key}.format", str, "")
+        if fmt and fmt not in FORMATS:
+            raise r.fail(f"{key}.format", f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+        events = r.string_list(t, f"{key}.events", _EVENT_KINDS)
+        channels.append(ChannelSettings(name, url, frozenset(events), fmt))
+    return tuple(channels)
+
+
+def _watches(
+    r: _Reader, tables: list[Mapping[str, Any]], channel_names: set[str]
+) -> tuple[WatchSettings, ...]:
+    watches = []
+    for i, t in enumerate(tables):
+        key = f"watches[{i}]"
+        r.keys(t, {"url", "interval", "platform", "selector", "field", "channels"}, key + ".")
+        channels = r.string_list(t, f"{key}.channels", channel_names, what="channel")
+        watches.append(
+            WatchSettings(
+                url=r.required(t, f"{key}.url"),
+                platform=r.value(t, f"{key}.platform", str, ""),
+                selector=r.value(t, f"{key}.selector", str, ""),
+                field=r.value(t, f"{key}.field", str, ""),
+                interval=r.duration(t, f"{key}.interval", 0.0) if "interval" in t else 0.0,
+                channels=tuple(channels),
+            )
+        )
+    return tuple(watches)
+
+
 def _platforms(r: _Reader, table: Mapping[str, Any]) -> Mapping[str, PlatformSettings]:
     result = {}
     for name in table:
         key = f"platforms.{name}"
-        t = r.table(table, name, {"base_url", "headers", "cookies"}, key)
+        t = r.table(table, name, set(PlatformSettings.__slots__), key)
+        d = PlatformSettings()
         result[name] = PlatformSettings(
             base_url=r.value(t, f"{key}.base_url", str, ""),
             headers=r.strings(t, f"{key}.headers"),
             cookies=r.strings(t, f"{key}.cookies"),
+            max_concurrent=r.positive(t, f"{key}.max_concurrent", d.max_concurrent),
+            min_spacing=r.duration(t, f"{key}.min_spacing", d.min_spacing)
+            if "min_spacing" in t
+            else d.min_spacing,
         )
     return MappingProxyType(result)
 
@@ -129,7 +205,35 @@ class _Reader:
 
     def duration(self, t: Mapping[str, Any], key: str, default: float) -> float:
         value = t.get(key.rsplit(".", 1)[-1], default)
-        return self._wrap(key, parse_duration, value)
+        return self.wrap(key, parse_duration, value)
+
+    def required(self, t: Mapping[str, Any], key: str) -> str:
+        if key.rsplit(".", 1)[-1] not in t:
+            raise self.fail(key, "is required")
+        value: str = self.value(t, key, str, "")
+        if not value.strip():
+            raise self.fail(key, "must not be empty")
+        return value
+
+    def array(self, data: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+        """An array of tables (`[[name]]`)."""
+        value = data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(name, f"must be an array of tables ([[{name}]])")
+        return value
+
+    def string_list(
+        self, t: Mapping[str, Any], key: str, allowed: Iterable[str], what: str = "event"
+    ) -> list[str]:
+        value = t.get(key.rsplit(".", 1)[-1], [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "must be a list of strings")
+        known = set(allowed)
+        for item in value:
+            if item not in known:
+                names = ", ".join(sorted(known)) or "none defined"
+                raise self.fail(key, f"unknown {what} {item!r} (known: {names})")
+        return value
 
     def strings(self, t: Mapping[str, Any], key: str) -> Mapping[str, str]:
         value = t.get(key.rsplit(".", 1)[-1], {})
@@ -138,12 +242,12 @@ class _Reader:
         return MappingProxyType({k: self.expand(f"{key}.{k}", v) for k, v in value.items()})
 
     def expand(self, key: str, text: str) -> str:
-        return self._wrap(key, expand_env, text)
+        return self.wrap(key, expand_env, text)
 
-    def _wrap(self, key: str, parse: Callable[[Any], T], value: Any) -> T:
+    def wrap(self, key: str, parse: Callable[[Any], T], value: Any) -> T:
         try:
             return parse(value)
-        except ValueError as exc:
+        except (ValueError, ConfigError) as exc:
             raise self.fail(key, str(exc)) from exc
 
 

@@ -4,12 +4,15 @@
     ├── ConfigError      a bad config file, key or value            (CLI exit 2)
     ├── UsageError       bad command-line input: URL, platform, id  (CLI exit 2)
     ├── StoreError       the database cannot be opened or written   (CLI exit 2)
+    ├── DeliveryError    a channel did not accept a notification (apprise)
     └── FetchError       a request did not produce a usable response
         ├── TooLarge         the body passed the byte cap
         ├── BadBody          the body is not what the source parses (not HTML, not JSON)
-        └── TransportError   timeout, refused connection, redirect loop, TLS
+        ├── TransportError   timeout, refused connection, redirect loop, TLS
+        └── HostBackoff      the host told us to wait (429) and the wait is not over
 
-Foreign exceptions (httpx, SQLAlchemy, lxml) are mapped to these at the module that calls them.
+Foreign exceptions (httpx, SQLAlchemy, lxml, apprise) are mapped to these at the module that
+calls them.
 A `FetchError` never escapes a source: the source turns it into a `Failed` observation, because
 a failed fetch is a fact about this check, not an error of the program.
 """
@@ -33,6 +36,15 @@ class StoreError(WatcherError):
     """The database could not be opened, migrated, read or written."""
 
 
+class DeliveryError(WatcherError):
+    """A channel did not accept a notification: apprise reported failure, raised, or cannot use
+    the channel's URL. The message is one line with the URL's secrets masked."""
+
+    def __init__(self, message: str, delivered: int = 0) -> None:
+        super().__init__(message)
+        self.delivered = delivered  # bodies of the failed send that the channel did accept
+
+
 class FetchError(WatcherError):
     """A request did not produce a usable response."""
 
@@ -47,3 +59,11 @@ class BadBody(FetchError):
 
 class TransportError(FetchError):
     """Network-level failure: timeout, connection, redirect loop, TLS."""
+
+
+class HostBackoff(FetchError):
+    """The host asked us to slow down (HTTP 429) and its Retry-After has not passed yet."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

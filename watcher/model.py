@@ -180,6 +180,8 @@ class Watch:
     last_error: str = ""
     revisions: int = 0  # number of stored revisions
     metrics: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)
+    channels: tuple[str, ...] = ()  # channel names to alert; empty: every channel
+    origin: str = "cli"  # "config" watches follow the config file
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,9 +197,33 @@ class Revision:
 
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
+    id: int
     watch_id: int
     kind: EventKind
     at: datetime
     revision: int | None  # the revision the event is about (new text, or last text if deleted)
     previous: int | None  # the revision it replaced (edits)
     detail: str = ""
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One alert for one channel, as the outbox holds it."""
+
+    id: int
+    channel: str
+    state: DeliveryState
+    attempts: int
+    parts_sent: int
+    next_attempt_at: datetime
+    created_at: datetime
+    event: StoredEvent
+    watch: Watch
+    last_error: str = ""
+    sent_at: datetime | None = None

@@ -23,6 +23,46 @@ class PlatformSettings:
     base_url: str = ""  # empty: the platform's public API (or the URL's own origin)
     headers: Mapping[str, str] = field(default_factory=lambda: _NO_STRINGS)
     cookies: Mapping[str, str] = field(default_factory=lambda: _NO_STRINGS)
+    # Politeness towards each host of this platform:
+    max_concurrent: int = 2  # requests in flight at once
+    min_spacing: float = 0.0  # seconds between the starts of two requests
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """Where alerts go: one apprise URL, the events it wants, and the body format."""
+
+    name: str
+    url: str  # an apprise URL; secret, never logged or printed unmasked
+    events: frozenset[str] = frozenset()  # event kinds; empty means all
+    format: str = ""  # empty: chosen from the URL's scheme (see watcher.render.format_for_url)
+
+    def wants(self, kind: str) -> bool:
+        return not self.events or kind in self.events
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    """A watch declared in the config file; synced into the database when the daemon starts."""
+
+    url: str
+    platform: str = ""
+    selector: str = ""
+    field: str = ""
+    interval: float = 0.0  # 0: [defaults] interval
+    channels: tuple[str, ...] = ()  # empty: every channel
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonSettings:
+    concurrency: int = 8  # checks in flight at once
+    tick: float = 1.0  # seconds between two looks for due watches
+    drain_interval: float = 2.0  # seconds between two looks for pending deliveries
+    max_attempts: int = 8  # a delivery that failed this often is dead
+    retry_base: float = 30.0  # seconds before the first retry; doubles each time
+    retry_max: float = 3600.0
+    shutdown_grace: float = 20.0  # seconds in-flight checks get to finish on SIGTERM
+    max_backoff: float = 6 * 3600.0  # cap for failing watches' backed-off interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +77,13 @@ class Settings:
     default_interval: float = 600.0  # seconds, for `watcher add` without --interval
     http: HttpSettings = field(default_factory=HttpSettings)
     detect: DetectSettings = field(default_factory=DetectSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    channels: tuple[ChannelSettings, ...] = ()
+    watches: tuple[WatchSettings, ...] = ()
     platforms: Mapping[str, PlatformSettings] = field(default_factory=lambda: MappingProxyType({}))
 
     def platform(self, name: str) -> PlatformSettings:
         return self.platforms.get(name) or PlatformSettings()
+
+    def channel(self, name: str) -> ChannelSettings | None:
+        return next((c for c in self.channels if c.name == name), None)

@@ -6,10 +6,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import ClassVar
 
-from watcher.errors import FetchError
-from watcher.model import Failed, Observation, Target
+from watcher.errors import FetchError, HostBackoff
+from watcher.model import Failed, Observation, RateLimited, Target
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http, Response
+from watcher.sources.http import Http, Politeness, Response
 
 
 class Source(ABC):
@@ -33,6 +33,8 @@ class Source(ABC):
         """Observe the target once. Never raises for network or body trouble: that is `Failed`."""
         try:
             return self._fetch(target)
+        except HostBackoff as exc:
+            return RateLimited(str(exc), exc.retry_after)
         except FetchError as exc:
             return Failed(str(exc))
 
@@ -46,5 +48,9 @@ class Source(ABC):
     def get(self, url: str, params: Mapping[str, str] | None = None) -> Response:
         """GET with this platform's configured headers and cookies."""
         return self.http.get(
-            url, params=params, headers=self.settings.headers, cookies=self.settings.cookies
+            url,
+            params=params,
+            headers=self.settings.headers,
+            cookies=self.settings.cookies,
+            polite=Politeness(self.settings.max_concurrent, self.settings.min_spacing),
         )

@@ -10,15 +10,19 @@ import email.utils
 import json
 import logging
 import re
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import charset_normalizer
 import httpx
 
-from watcher.errors import BadBody, TooLarge, TransportError
+from watcher.errors import BadBody, HostBackoff, TooLarge, TransportError
 from watcher.model import Blocked, Failed, Gone, Observation, RateLimited
 from watcher.settings import HttpSettings
 
@@ -63,11 +67,66 @@ class Response:
             raise BadBody(f"response from {self.url} is not JSON ({kind})") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Politeness:
+    max_concurrent: int = 2  # requests in flight to one host
+    min_spacing: float = 0.0  # seconds between the starts of two requests to one host
+
+
+DEFAULT_BACKOFF = 60.0  # seconds to leave a host alone after a 429 without Retry-After
+
+
+class _Host:
+    def __init__(self, max_concurrent: int) -> None:
+        self.slots = threading.BoundedSemaphore(max_concurrent)
+        self.next_start = 0.0  # monotonic time the next request may start
+        self.paused_until = 0.0  # monotonic time a 429 pause ends
+
+
+class HostGate:
+    """Per-host politeness shared by all threads: at most N requests in flight, a minimum
+    spacing between request starts, and a pause after a 429. A paused host is not waited for:
+    the request fails at once with `HostBackoff`, so no worker sits idle for minutes."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._hosts: dict[str, _Host] = {}
+
+    @contextmanager
+    def slot(self, host: str, polite: Politeness) -> Iterator[None]:
+        state = self._state(host, polite)
+        with state.slots:
+            with self._lock:
+                now = self._clock()
+                if state.paused_until > now:
+                    left = state.paused_until - now
+                    raise HostBackoff(f"{host} asked us to wait; {left:.0f}s left", left)
+                start = max(now, state.next_start)
+                state.next_start = start + polite.min_spacing
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+    def pause(self, host: str, seconds: float) -> None:
+        with self._lock:
+            state = self._hosts.get(host)
+            if state is not None:
+                state.paused_until = max(state.paused_until, self._clock() + seconds)
+
+    def _state(self, host: str, polite: Politeness) -> _Host:
+        with self._lock:
+            if host not in self._hosts:
+                self._hosts[host] = _Host(polite.max_concurrent)
+            return self._hosts[host]
+
+
 class Http:
     """A small facade over one shared `httpx.Client`."""
 
     def __init__(self, settings: HttpSettings | None = None) -> None:
         self.settings = settings or HttpSettings()
+        self.gate = HostGate()
         self._client = httpx.Client(
             timeout=self.settings.timeout,
             follow_redirects=True,
@@ -95,8 +154,24 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         cookies: Mapping[str, str] | None = None,
+        polite: Politeness | None = None,
     ) -> Response:
-        """GET `url`; raise `TransportError` or `TooLarge` instead of returning half an answer."""
+        """GET `url` politely; raise `TransportError`, `TooLarge` or `HostBackoff` instead of
+        returning half an answer. A 429 pauses the host for its Retry-After."""
+        host = urlsplit(url).hostname or ""
+        with self.gate.slot(host, polite or Politeness()):
+            response = self._get(url, params, headers, cookies)
+        if response.status == 429:
+            self.gate.pause(host, retry_after(response.headers) or DEFAULT_BACKOFF)
+        return response
+
+    def _get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        cookies: Mapping[str, str] | None,
+    ) -> Response:
         all_headers = dict(headers or {})
         if cookies:
             all_headers["cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())

@@ -1,42 +1,48 @@
-"""The store: the only module that talks SQL. It takes and returns `watcher.model` records."""
+"""The store: the only module that talks SQL. It takes and returns `watcher.model` records.
+
+Tables are SQLModel classes (`tables.py`); queries are SQLAlchemy Core statements, so the hot
+path (an unchanged check) is one precompiled UPDATE with no ORM unit of work.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, select, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlmodel import Session, SQLModel, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import SQLModel
 
 from watcher.detect import Outcome
 from watcher.errors import StoreError, UsageError
 from watcher.model import (
+    Delivery,
+    DeliveryState,
     EventKind,
     Post,
-    Presence,
     Revision,
-    Status,
     StoredEvent,
     Target,
     Watch,
-    WatchState,
 )
+from watcher.store import records
 from watcher.store.engine import make_engine, resolve_db_url
-from watcher.store.tables import EventRow, RevisionRow, WatchRow
+from watcher.store.tables import DeliveryRow, EventRow, RevisionRow, WatchRow
 
-__all__ = ["Store", "resolve_db_url"]
+__all__ = ["Route", "Store", "SyncEntry", "SyncReport", "resolve_db_url"]
 
 log = logging.getLogger(__name__)
 
-_WATCH = SQLModel.metadata.tables["watch"]
-_REVISION = SQLModel.metadata.tables["revision"]
-_EVENT = SQLModel.metadata.tables["event"]
+_WATCH = SQLModel.metadata.tables[WatchRow.__tablename__]
+_REVISION = SQLModel.metadata.tables[RevisionRow.__tablename__]
+_EVENT = SQLModel.metadata.tables[EventRow.__tablename__]
+_DELIVERY = SQLModel.metadata.tables[DeliveryRow.__tablename__]
+
 # What one check changes on its watch. Built once, so the hot path (an unchanged check) costs one
 # precompiled UPDATE; bound names are prefixed because SET reserves the column names.
 _CHECK_COLUMNS = (
@@ -59,6 +65,29 @@ _UPDATE_AFTER_CHECK = (
     .values({name: bindparam(f"b_{name}", type_=_WATCH.c[name].type) for name in _CHECK_COLUMNS})
 )
 
+# Which channels an event goes to (names); decided by the app from the config.
+Route = Callable[[Watch, EventKind], Sequence[str]]
+
+
+def _no_route(_watch: Watch, _kind: EventKind) -> Sequence[str]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncEntry:
+    """A watch as the config file declares it."""
+
+    target: Target
+    interval: float
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    added: int = 0
+    changed: int = 0
+    disabled: int = 0
+
 
 class Store:
     def __init__(self, url: str) -> None:
@@ -74,17 +103,8 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
-        """One transaction: committed on success, rolled back (and mapped) on failure."""
-        try:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
-                yield session
-        except SQLAlchemyError as exc:
-            raise StoreError(f"database {_safe(self.url)}: {_reason(exc)}") from exc
-
-    @contextmanager
     def _connection(self) -> Iterator[Connection]:
-        """One Core transaction, for the hot path: no ORM unit of work to build."""
+        """One transaction: committed on success, rolled back (and mapped) on failure."""
         try:
             with self.engine.begin() as conn:
                 yield conn
@@ -94,71 +114,138 @@ class Store:
     # -- watches -------------------------------------------------------------------------
 
     def find_watch(self, target: Target) -> Watch | None:
-        with self._session() as s:
-            row = s.exec(_target_query(target)).first()
-            return _watch(row) if row else None
+        with self._connection() as conn:
+            row = conn.execute(_target_query(target)).first()
+        return records.watch_record(row._mapping) if row else None
 
-    def ensure_watch(self, target: Target, interval: float, now: datetime, enable: bool) -> Watch:
-        """The watch for `target`, created if new; `enable` schedules it (never unschedules)."""
-        with self._session() as s:
-            row = s.exec(_target_query(target)).first()
+    def ensure_watch(
+        self,
+        target: Target,
+        interval: float,
+        now: datetime,
+        enable: bool,
+        channels: tuple[str, ...] | None = None,
+    ) -> Watch:
+        """The watch for `target`, created if new; `enable` schedules it (never unschedules).
+        `channels` (when given) replaces its channel list."""
+        with self._connection() as conn:
+            row = conn.execute(_target_query(target)).first()
             if row is None:
-                row = WatchRow(
-                    url=target.url,
-                    platform=target.platform,
-                    selector=target.selector,
-                    field_path=target.field,
-                    interval=interval,
-                    enabled=enable,
-                    created_at=now,
-                    next_check_at=now,
-                )
-                s.add(row)
-            elif enable:
-                row.enabled, row.interval = True, interval
-            s.flush()
-            return _watch(row)
+                values = _new_watch(target, interval, now, enable, channels or ())
+                conn.execute(_WATCH.insert().values(values))
+            elif enable or channels is not None:
+                changes: dict[str, Any] = {"enabled": True, "interval": interval} if enable else {}
+                if channels is not None:
+                    changes["channels"] = list(channels)
+                conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(changes))
+            found = conn.execute(_target_query(target)).one()
+        return records.watch_record(found._mapping)
 
     def get_watch(self, watch_id: int) -> Watch:
-        with self._session() as s:
-            row = s.get(WatchRow, watch_id)
-            if row is None:
-                raise UsageError(f"no watch with id {watch_id}")
-            return _watch(row)
+        with self._connection() as conn:
+            row = conn.execute(select(_WATCH).where(_WATCH.c.id == watch_id)).first()
+        if row is None:
+            raise UsageError(f"no watch with id {watch_id}")
+        return records.watch_record(row._mapping)
 
     def resolve(self, ref: str) -> Watch:
         """A watch by id or by URL, for commands that take `<url-or-id>`."""
         if ref.isdigit():
             return self.get_watch(int(ref))
-        with self._session() as s:
-            rows = s.exec(select(WatchRow).where(WatchRow.url == ref)).all()
+        with self._connection() as conn:
+            rows = conn.execute(select(_WATCH).where(_WATCH.c.url == ref)).all()
         if not rows:
             raise UsageError(f"no watch for {ref!r}; `watcher list --all` shows every watch")
         if len(rows) > 1:
             ids = ", ".join(str(r.id) for r in rows)
             raise UsageError(f"several watches for {ref!r} (ids {ids}); give the id")
-        return _watch(rows[0])
+        return records.watch_record(rows[0]._mapping)
 
     def list_watches(self, include_disabled: bool = False) -> list[Watch]:
-        query = select(WatchRow).order_by(col(WatchRow.id))
+        query = select(_WATCH).order_by(_WATCH.c.id)
         if not include_disabled:
-            query = query.where(col(WatchRow.enabled).is_(True))
-        with self._session() as s:
-            return [_watch(row) for row in s.exec(query).all()]
+            query = query.where(_WATCH.c.enabled.is_(True))
+        with self._connection() as conn:
+            return [records.watch_record(r._mapping) for r in conn.execute(query)]
 
     def disable_watch(self, watch_id: int) -> Watch:
-        with self._session() as s:
-            s.execute(update(WatchRow).where(col(WatchRow.id) == watch_id).values(enabled=False))
+        with self._connection() as conn:
+            conn.execute(_WATCH.update().where(_WATCH.c.id == watch_id).values(enabled=False))
         return self.get_watch(watch_id)
 
     def purge_watch(self, watch_id: int) -> int:
-        """Delete a watch with its revisions and events; returns how many revisions went."""
+        """Delete a watch with its revisions, events and deliveries; returns how many
+        revisions went."""
         watch = self.get_watch(watch_id)
-        with self._session() as s:
-            s.execute(delete(EventRow).where(col(EventRow.watch_id) == watch_id))
-            s.execute(delete(RevisionRow).where(col(RevisionRow.watch_id) == watch_id))
-            s.execute(delete(WatchRow).where(col(WatchRow.id) == watch_id))
+        events = select(_EVENT.c.id).where(_EVENT.c.watch_id == watch_id)
+        with self._connection() as conn:
+            conn.execute(delete(_DELIVERY).where(_DELIVERY.c.event_id.in_(events)))
+            conn.execute(delete(_EVENT).where(_EVENT.c.watch_id == watch_id))
+            conn.execute(delete(_REVISION).where(_REVISION.c.watch_id == watch_id))
+            conn.execute(delete(_WATCH).where(_WATCH.c.id == watch_id))
         return watch.revisions
+
+    def sync_config(
+        self, entries: Sequence[SyncEntry], now: datetime, first_check: Callable[[float], datetime]
+    ) -> SyncReport:
+        """Make the config file's watches the database's `config` watches: add the new ones
+        (first check spread by `first_check(interval)`), update changed ones, and disable
+        those no longer in the file. CLI-added watches are left alone."""
+        added = changed = 0
+        wanted: set[int] = set()
+        with self._connection() as conn:
+            for entry in entries:
+                row = conn.execute(_target_query(entry.target)).first()
+                if row is None:
+                    values = _new_watch(entry.target, entry.interval, now, True, entry.channels)
+                    values |= {"origin": "config", "next_check_at": first_check(entry.interval)}
+                    new_id = conn.execute(_WATCH.insert().returning(_WATCH.c.id), values).scalar()
+                    wanted.add(int(new_id or 0))
+                    added += 1
+                    continue
+                wanted.add(row.id)
+                changes = _config_changes(row, entry)
+                if changes:
+                    conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(changes))
+                    changed += 1
+            unwanted = _WATCH.c.id.not_in(wanted) if wanted else true()
+            gone = conn.execute(
+                _WATCH.update()
+                .where(_WATCH.c.origin == "config", _WATCH.c.enabled.is_(True), unwanted)
+                .values(enabled=False)
+            )
+        return SyncReport(added, changed, gone.rowcount)
+
+    # -- scheduling ----------------------------------------------------------------------
+
+    def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[Watch]:
+        """Take up to `limit` due watches by moving their next check to `lease_until`.
+
+        One statement: on PostgreSQL the inner SELECT locks with SKIP LOCKED, so several
+        daemons never claim the same watch; SQLite serialises writers. A daemon that dies
+        mid-check leaves the lease, and the watch is checked again when it runs out."""
+        due = (
+            select(_WATCH.c.id)
+            .where(_WATCH.c.enabled.is_(True), _WATCH.c.next_check_at <= now)
+            .order_by(_WATCH.c.next_check_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            _WATCH.update()
+            .where(_WATCH.c.id.in_(due.scalar_subquery()))
+            .values(next_check_at=lease_until)
+            .returning(*_WATCH.c)
+        )
+        with self._connection() as conn:
+            rows = conn.execute(claim).all()
+        return sorted((records.watch_record(r._mapping) for r in rows), key=lambda w: w.id)
+
+    def next_due_at(self) -> datetime | None:
+        query = select(func.min(_WATCH.c.next_check_at)).where(_WATCH.c.enabled.is_(True))
+        with self._connection() as conn:
+            value: datetime | None = conn.execute(query).scalar()
+        return value
 
     # -- one check -----------------------------------------------------------------------
 
@@ -169,9 +256,10 @@ class Store:
         post: Post | None,
         now: datetime,
         next_check_at: datetime,
+        route: Route = _no_route,
     ) -> Watch:
         """Write one check in ONE transaction: the revision (only if the content changed),
-        the events, and the watch's new state. Returns the updated watch."""
+        the events, one outbox row per event and channel, and the watch's new state."""
         number = watch.revisions
         metrics = dict(post.metrics) if post else dict(watch.metrics)
         error = outcome.reason if post is None else ""
@@ -179,24 +267,23 @@ class Store:
             if outcome.store_revision and post is not None:
                 number += 1
                 digest = outcome.state.content_hash
-                conn.execute(
-                    _REVISION.insert(), _revision_values(watch.id, number, post, digest, now)
-                )
-            if outcome.events:
-                events = [
-                    _event_values(watch, e.kind, e.at, e.detail, number) for e in outcome.events
-                ]
-                conn.execute(_EVENT.insert(), events)
-            values = _state_values(outcome.state) | {
+                values = records.revision_values(watch.id, number, post, digest, now)
+                conn.execute(_REVISION.insert(), values)
+            for event in outcome.events:
+                values = records.event_values(watch, event.kind, event.at, event.detail, number)
+                event_id = conn.execute(_EVENT.insert().returning(_EVENT.c.id), values).scalar()
+                outbox = [_delivery(event_id, name, now) for name in route(watch, event.kind)]
+                if outbox:
+                    conn.execute(_DELIVERY.insert(), outbox)
+            state = records.state_values(outcome.state) | {
                 "last_checked_at": now,
                 "next_check_at": next_check_at,
                 "last_error": error,
                 "revisions": number,
                 "metrics": metrics,
             }
-            conn.execute(
-                _UPDATE_AFTER_CHECK, {f"b_{k}": v for k, v in values.items()} | {"b_id": watch.id}
-            )
+            params = {f"b_{k}": v for k, v in state.items()} | {"b_id": watch.id}
+            conn.execute(_UPDATE_AFTER_CHECK, params)
         return replace(
             watch,
             state=outcome.state,
@@ -212,142 +299,166 @@ class Store:
     def revisions(self, watch_id: int) -> list[Revision]:
         """Every stored version, newest first."""
         query = (
-            select(RevisionRow)
-            .where(RevisionRow.watch_id == watch_id)
-            .order_by(col(RevisionRow.number).desc())
+            select(_REVISION)
+            .where(_REVISION.c.watch_id == watch_id)
+            .order_by(_REVISION.c.number.desc())
         )
-        with self._session() as s:
-            return [_revision(row) for row in s.exec(query).all()]
+        with self._connection() as conn:
+            return [records.revision_record(r._mapping) for r in conn.execute(query)]
 
     def revision(self, watch_id: int, number: int) -> Revision:
-        query = select(RevisionRow).where(
-            RevisionRow.watch_id == watch_id, RevisionRow.number == number
+        query = select(_REVISION).where(
+            _REVISION.c.watch_id == watch_id, _REVISION.c.number == number
         )
-        with self._session() as s:
-            row = s.exec(query).first()
+        with self._connection() as conn:
+            row = conn.execute(query).first()
         if row is None:
             raise UsageError(f"watch {watch_id} has no revision {number}")
-        return _revision(row)
+        return records.revision_record(row._mapping)
 
     def events(self, watch_id: int) -> list[StoredEvent]:
         """Every event, newest first."""
         query = (
-            select(EventRow)
-            .where(EventRow.watch_id == watch_id)
-            .order_by(col(EventRow.at).desc(), col(EventRow.id).desc())
+            select(_EVENT)
+            .where(_EVENT.c.watch_id == watch_id)
+            .order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc())
         )
-        with self._session() as s:
-            return [_event(row) for row in s.exec(query).all()]
+        with self._connection() as conn:
+            return [records.event_record(r._mapping) for r in conn.execute(query)]
 
     def count_revisions(self) -> int:
-        with self._session() as s:
-            return int(s.exec(select(func.count()).select_from(RevisionRow)).one())
+        with self._connection() as conn:
+            return int(conn.execute(select(func.count()).select_from(_REVISION)).scalar_one())
+
+    # -- the outbox ----------------------------------------------------------------------
+
+    def pending_deliveries(self, limit: int = 100) -> list[Delivery]:
+        """Pending deliveries in the order their events happened, due or not."""
+        return self._deliveries((_DELIVERY.c.state == DeliveryState.PENDING,), limit)
+
+    def undelivered(self) -> list[Delivery]:
+        """Every pending or dead delivery, oldest first."""
+        states = (DeliveryState.PENDING, DeliveryState.DEAD)
+        return self._deliveries((_DELIVERY.c.state.in_(states),), None)
+
+    def delivery_sent(self, delivery_id: int, parts: int, now: datetime) -> None:
+        self._update_delivery(
+            delivery_id, state=DeliveryState.SENT, parts_sent=parts, sent_at=now, last_error=""
+        )
+
+    def delivery_failed(
+        self, delivery: Delivery, parts_sent: int, error: str, retry_at: datetime, dead: bool
+    ) -> None:
+        self._update_delivery(
+            delivery.id,
+            state=DeliveryState.DEAD if dead else DeliveryState.PENDING,
+            attempts=delivery.attempts + 1,
+            parts_sent=parts_sent,
+            next_attempt_at=retry_at,
+            last_error=error,
+        )
+
+    def retry_deliveries(self, now: datetime) -> int:
+        """Make every pending or dead delivery due now; returns how many."""
+        undelivered = _DELIVERY.c.state.in_((DeliveryState.PENDING, DeliveryState.DEAD))
+        with self._connection() as conn:
+            result = conn.execute(
+                _DELIVERY.update()
+                .where(undelivered)
+                .values(state=DeliveryState.PENDING, next_attempt_at=now)
+            )
+        return result.rowcount
+
+    def _update_delivery(self, delivery_id: int, **values: Any) -> None:
+        with self._connection() as conn:
+            conn.execute(_DELIVERY.update().where(_DELIVERY.c.id == delivery_id).values(values))
+
+    def _deliveries(self, where: Sequence[Any], limit: int | None) -> list[Delivery]:
+        query = (
+            select(_DELIVERY, _EVENT, _WATCH)
+            .join(_EVENT, _EVENT.c.id == _DELIVERY.c.event_id)
+            .join(_WATCH, _WATCH.c.id == _EVENT.c.watch_id)
+            .where(*where)
+            .order_by(_DELIVERY.c.id)
+            .limit(limit)
+        )
+        with self._connection() as conn:
+            return [_delivery_record(row) for row in conn.execute(query)]
 
 
-# -- row ↔ record mapping -------------------------------------------------------------------
+# -- helpers ---------------------------------------------------------------------------------
 
 
-def _target_query(target: Target) -> SelectOfScalar[WatchRow]:
-    return select(WatchRow).where(
-        WatchRow.url == target.url,
-        WatchRow.platform == target.platform,
-        WatchRow.selector == target.selector,
-        WatchRow.field_path == target.field,
+def _target_query(target: Target) -> Any:
+    return select(_WATCH).where(
+        _WATCH.c.url == target.url,
+        _WATCH.c.platform == target.platform,
+        _WATCH.c.selector == target.selector,
+        _WATCH.c.field_path == target.field,
     )
 
 
-def _watch(row: WatchRow) -> Watch:
-    assert row.id is not None
-    state = WatchState(
-        presence=Presence(row.presence),
-        status=Status(row.status) if row.status else None,
-        content_hash=row.content_hash,
-        gone_streak=row.gone_streak,
-        gone_since=row.gone_since,
-        fail_streak=row.fail_streak,
-        problem=Status(row.problem) if row.problem else None,
-    )
-    return Watch(
-        id=row.id,
-        target=Target(row.url, row.platform, row.selector, row.field_path),
-        interval=row.interval,
-        enabled=row.enabled,
-        state=state,
-        created_at=row.created_at,
-        next_check_at=row.next_check_at,
-        last_checked_at=row.last_checked_at,
-        last_error=row.last_error,
-        revisions=row.revisions,
-        metrics=dict(row.metrics or {}),
-    )
-
-
-def _state_values(state: WatchState) -> dict[str, object]:
+def _new_watch(
+    target: Target, interval: float, now: datetime, enable: bool, channels: Sequence[str]
+) -> dict[str, Any]:
     return {
-        "presence": state.presence.value,
-        "status": state.status.value if state.status else None,
-        "content_hash": state.content_hash,
-        "gone_streak": state.gone_streak,
-        "gone_since": state.gone_since,
-        "fail_streak": state.fail_streak,
-        "problem": state.problem.value if state.problem else None,
+        "url": target.url,
+        "platform": target.platform,
+        "selector": target.selector,
+        "field_path": target.field,
+        "interval": interval,
+        "enabled": enable,
+        "created_at": now,
+        "next_check_at": now,
+        "last_error": "",
+        "revisions": 0,
+        "metrics": {},
+        "presence": "unknown",
+        "content_hash": "",
+        "gone_streak": 0,
+        "fail_streak": 0,
+        "channels": list(channels),
+        "origin": "cli",
     }
 
 
-def _revision_values(
-    watch_id: int, number: int, post: Post, digest: str, now: datetime
-) -> dict[str, object]:
+def _config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if row.interval != entry.interval:
+        changes["interval"] = entry.interval
+    if list(row.channels or ()) != list(entry.channels):
+        changes["channels"] = list(entry.channels)
+    if not row.enabled:
+        changes["enabled"] = True
+    if row.origin != "config":
+        changes["origin"] = "config"
+    return changes
+
+
+def _delivery(event_id: int | None, channel: str, now: datetime) -> dict[str, Any]:
     return {
-        "watch_id": watch_id,
-        "number": number,
-        "content_hash": digest,
-        "observed_at": now,
-        "post_id": post.id,
-        "post_url": post.url,
-        "author": post.author,
-        "title": post.title,
-        "text": post.text,
-        "media": list(post.media),
-        "created_at": post.created_at,
-        "edited_at": post.edited_at,
-        "platform_edited": post.platform_edited,
-        "metrics": dict(post.metrics),
+        "event_id": event_id,
+        "channel": channel,
+        "state": DeliveryState.PENDING.value,
+        "attempts": 0,
+        "parts_sent": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "last_error": "",
     }
 
 
-def _revision(row: RevisionRow) -> Revision:
-    post = Post(
-        id=row.post_id,
-        url=row.post_url,
-        text=row.text,
-        author=row.author,
-        created_at=row.created_at,
-        edited_at=row.edited_at,
-        title=row.title,
-        media=tuple(row.media or ()),
-        metrics=dict(row.metrics or {}),
-        platform_edited=row.platform_edited,
-    )
-    return Revision(row.watch_id, row.number, post, row.content_hash, row.observed_at)
-
-
-def _event_values(
-    watch: Watch, kind: EventKind, at: datetime, detail: str, number: int
-) -> dict[str, object]:
-    previous = watch.revisions if kind is EventKind.EDITED and watch.revisions else None
-    return {
-        "watch_id": watch.id,
-        "kind": kind.value,
-        "at": at,
-        "revision": number or None,
-        "previous": previous,
-        "detail": detail,
-    }
-
-
-def _event(row: EventRow) -> StoredEvent:
-    return StoredEvent(
-        row.watch_id, EventKind(row.kind), row.at, row.revision, row.previous, row.detail
+def _delivery_record(row: Row[Any]) -> Delivery:
+    """A joined delivery + event + watch row; the three tables' columns share names, so they
+    are picked by position."""
+    values = tuple(row)
+    n_delivery, n_event = len(_DELIVERY.c), len(_EVENT.c)
+    delivery = dict(zip(_DELIVERY.c.keys(), values[:n_delivery], strict=True))
+    event_cols = values[n_delivery : n_delivery + n_event]
+    event = dict(zip(_EVENT.c.keys(), event_cols, strict=True))
+    watch = dict(zip(_WATCH.c.keys(), values[n_delivery + n_event :], strict=True))
+    return records.delivery_record(
+        delivery, records.event_record(event), records.watch_record(watch)
     )
 
 

@@ -60,6 +60,9 @@ class WatchRow(SQLModel, table=True):
     gone_since: datetime | None = _when(nullable=True)
     fail_streak: int = 0
     problem: str | None = None
+    # delivery
+    channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    origin: str = "cli"  # "cli" or "config": config watches are synced with the file
 
 
 class RevisionRow(SQLModel, table=True):
@@ -93,3 +96,24 @@ class EventRow(SQLModel, table=True):
     revision: int | None = None
     previous: int | None = None
     detail: str = ""
+
+
+class DeliveryRow(SQLModel, table=True):
+    """The outbox: one row per event and channel, written with the event, sent by the drain."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel"),
+        Index("ix_delivery_due", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", ondelete="CASCADE")
+    channel: str
+    state: str = "pending"  # pending | sent | dead
+    attempts: int = 0
+    parts_sent: int = 0  # a multi-part message resumes after the parts already sent
+    next_attempt_at: datetime = _when(nullable=False)
+    created_at: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when(nullable=True)
+    last_error: str = ""

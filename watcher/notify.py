@@ -1,0 +1,424 @@
+"""The apprise boundary: send rendered bodies to a channel, and keep its URL's secrets out of sight.
+
+How each body format is handed to apprise 2.2 (`_FORMATS`), so that the service receives the body
+exactly as `render` made it:
+
+    format         body_format  URL params added          what the service receives
+    telegram-html  html         format=html (tgram)       sendMessage text, parse_mode HTML
+    slack-mrkdwn   markdown     format=markdown (slack)   attachments[0].text, mrkdwn: true
+    discord-md     markdown     none (format=markdown     content
+                                would switch to embeds)
+    html           html         none                      apprise converts if the service needs
+    text           text         none                      apprise converts if the service needs
+
+Every URL also gets `overflow=upstream`: apprise must never split or truncate, our bodies are
+already within the service's limits. A parameter the user wrote into the URL is never overridden.
+
+The three chat formats are already in the service's own dialect, so apprise's dialect conversion
+(`dialect_convert`) is switched off for them: left on it rewrites them. Telegram reduces the HTML
+(every "\\n" becomes "\\r\\n", line-leading spaces go, `&quot;` becomes `"`), Slack reads the body
+as CommonMark (`*bold*` turns italic, `<url|text>` becomes `<url%7Ctext>`), Discord escapes
+`:name:`. Without a declared body_format ("passthrough") Telegram collapses blank lines and Slack
+escapes `&` a second time (`&lt;` arrives as `&amp;lt;`). What apprise still does: it strips
+whitespace at the end of a body.
+
+apprise logs through the `apprise` logger, and urllib3 beneath it logs request lines: both can hold
+URLs and tokens (Telegram logs its POST URL with the bot token at DEBUG). `_Redactor` is a filter on
+those loggers that masks every URL this module has seen, their secret parts and any other
+`scheme://` URL in the record, before any handler formats it; the `apprise` logger is also set to
+WARNING unless the application set a level for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import unquote
+
+import apprise
+
+from watcher.errors import ConfigError, DeliveryError
+from watcher.settings import ChannelSettings
+
+log = logging.getLogger(__name__)
+
+MASK = "****"
+
+
+@dataclass(frozen=True, slots=True)
+class _Format:
+    apprise_format: str  # what notify(body_format=) is told
+    native: bool = False  # already in the service's own dialect: no dialect_convert
+    params: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # protocol -> params
+
+
+_FORMATS: Mapping[str, _Format] = MappingProxyType(
+    {
+        "telegram-html": _Format("html", native=True, params={"tgram": {"format": "html"}}),
+        "slack-mrkdwn": _Format("markdown", native=True, params={"slack": {"format": "markdown"}}),
+        "discord-md": _Format("markdown", native=True),
+        "html": _Format("html"),
+        "text": _Format("text"),
+    }
+)
+_ALWAYS = MappingProxyType({"overflow": "upstream"})
+
+
+# ---- masking -------------------------------------------------------------------------------
+
+_URL = re.compile(
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<netloc>[^/?]*)(?P<path>[^?]*)(?:\?(?P<query>.*))?$",
+    re.S,
+)
+_HOST = re.compile(
+    r"^(?:\[[0-9a-f:.]+\]|localhost|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z0-9])"
+    r"(?::\d{1,5})?$",
+    re.I,
+)
+_ANY_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+# Query parameters whose values are settings, never secrets.
+_PLAIN_KEYS = frozenset(
+    "format overflow emojis tz store retry wait optional verify rto cto method mode blocks footer"
+    " image avatar silent preview mdv content timestamp tts detect album batch fields".split()
+)
+
+
+def _is_channel(segment: str) -> bool:
+    return segment.startswith(("#", "@", "%23", "%40"))
+
+
+def _netloc(netloc: str) -> tuple[str, list[str]]:
+    """The netloc for display, and its secret parts."""
+    userinfo, at, hostport = netloc.rpartition("@")
+    if not _HOST.match(hostport):  # the "host" is a token (tgram://123:ABC, slack://T000)
+        return (MASK if netloc else ""), [netloc, *re.split(r"[:@]", netloc)]
+    if not at:
+        return hostport, []
+    user, colon, password = userinfo.partition(":")
+    return (f"{user}:{MASK}@{hostport}" if colon else f"{user}@{hostport}"), [password]
+
+
+def _path(path: str) -> tuple[str, list[str]]:
+    """The path for display (secret segments in a row become one ****), and its secrets."""
+    shown: list[str] = []
+    secrets: list[str] = []
+    for segment in path.split("/")[1:]:
+        if not segment or _is_channel(segment):
+            shown.append(segment)
+        else:
+            secrets.append(segment)
+            if not shown or shown[-1] != MASK:
+                shown.append(MASK)
+    return ("/" + "/".join(shown) if path else ""), secrets
+
+
+def _query(query: str) -> tuple[str, list[str]]:
+    shown: list[str] = []
+    secrets: list[str] = []
+    for item in query.split("&"):
+        key, eq, value = item.partition("=")
+        if eq and value and key.lower() not in _PLAIN_KEYS:
+            secrets.append(value)
+            item = f"{key}={MASK}"
+        shown.append(item)
+    return "?" + "&".join(shown), secrets
+
+
+def _split(url: str) -> tuple[str, list[str]]:
+    """`url` masked for display, and the secret strings it holds."""
+    match = _URL.match(url.strip())
+    if not match:
+        return MASK, [url.strip()]
+    netloc, secrets = _netloc(match["netloc"])
+    path, more = _path(match["path"])
+    secrets += more
+    shown = f"{match['scheme']}://{netloc}{path}"
+    if match["query"] is not None:
+        query, more = _query(match["query"])
+        shown, secrets = shown + query, secrets + more
+    return shown, secrets
+
+
+def mask(text: str, secrets: Iterable[str] = ()) -> str:
+    """An apprise URL fit for display: the scheme, a real host name (with the user of an e-mail
+    URL), channel names (`#chan`, `@name`) and setting parameters stay; tokens, passwords, hosts
+    that are tokens, other path segments and parameter values become `****`. Secret path
+    segments in a row are one `****`: `slack://T000/B000/XXXX/#chan` -> `slack://****/****/#chan`.
+    Text that is not a URL becomes `****`. Any of `secrets` left in the result is masked too."""
+    shown, _ = _split(text)
+    return _Scrubber((), secrets)(shown)
+
+
+def mask_in(text: str, urls: Iterable[str]) -> str:
+    """`text` (an error message, a log line) with every occurrence of each URL replaced by its
+    masked form, and every secret part of those URLs (token, password, path segment) by `****`."""
+    return _Scrubber(urls)(text)
+
+
+class _Scrubber:
+    """Replaces whole URLs by their masked form, then their secret parts by ****. A secret of 8 or
+    more characters is masked anywhere ("bot123:ABC" in an API URL); a shorter one only where it
+    is not part of a longer word, so that a path segment "notify" leaves "notification" alone."""
+
+    def __init__(self, urls: Iterable[str], extra: Iterable[str] = ()) -> None:
+        wholes = {u.strip() for u in urls if u.strip()}
+        self._wholes = sorted(((u, _split(u)[0]) for u in wholes), key=lambda p: -len(p[0]))
+        found = {s for u in wholes for s in _split(u)[1]} | {s for s in extra if s}
+        found |= {unquote(s) for s in found}
+        alternatives = [
+            re.escape(s) if len(s) >= 8 else rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])"
+            for s in sorted(found, key=len, reverse=True)
+            if len(s) >= 3 and s != MASK
+        ]
+        self._secrets = re.compile("|".join(alternatives)) if alternatives else None
+
+    def __call__(self, text: str) -> str:
+        for url, shown in self._wholes:
+            text = text.replace(url, shown)
+        return self._secrets.sub(MASK, text) if self._secrets else text
+
+
+# ---- logging -------------------------------------------------------------------------------
+
+_GUARDED_LOGGERS = (
+    "apprise",
+    "urllib3",
+    "urllib3.connectionpool",  # logs '"POST /bot<token>/sendMessage HTTP/1.1" 200' at DEBUG
+    "urllib3.connection",
+    "urllib3.util.retry",
+    "requests",
+)
+
+
+class _Redactor(logging.Filter):
+    """Masks known channel URLs, their secrets and any other URL in records of apprise and the
+    HTTP stack beneath it. A logger filter runs before any handler sees the record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._urls: tuple[str, ...] = ()
+        self._scrub = _Scrubber(())
+        self._installed = False
+
+    def install(self) -> None:
+        with self._lock:
+            if self._installed:
+                return
+            for name in _GUARDED_LOGGERS:
+                logging.getLogger(name).addFilter(self)
+            apprise_logger = logging.getLogger("apprise")
+            if apprise_logger.level == logging.NOTSET:  # DEBUG there prints payloads, URLs
+                apprise_logger.setLevel(logging.WARNING)
+            self._installed = True
+
+    def remember(self, *urls: str) -> None:
+        with self._lock:
+            new = tuple(u for u in urls if u and u not in self._urls)
+            if new:
+                self._urls += new
+                self._scrub = _Scrubber(self._urls)
+
+    def scrub(self, text: str) -> str:
+        return _ANY_URL.sub(lambda m: mask(m.group()), self._scrub(text))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: keep nothing of it
+            message = f"(unformattable {record.levelname} record from {record.name})"
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.scrub(record.stack_info)
+        record.msg, record.args = self.scrub(message), ()
+        return True
+
+
+_REDACTOR = _Redactor()
+
+
+class _Collect(logging.Handler):
+    """Keeps the (already redacted) WARNING+ messages apprise logs in this thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _apprise_warnings() -> Iterator[list[str]]:
+    collect = _Collect()
+    logger = logging.getLogger("apprise")
+    logger.addHandler(collect)
+    try:
+        yield collect.messages
+    finally:
+        logger.removeHandler(collect)
+
+
+# ---- URLs ----------------------------------------------------------------------------------
+
+
+def _asset() -> apprise.AppriseAsset:
+    # No :emoji: expansion and no escape decoding: post text is untrusted and must arrive as is.
+    # Sequential dispatch keeps the send (and its log records) in the calling thread.
+    return apprise.AppriseAsset(async_mode=False, interpret_emojis=False, interpret_escapes=False)
+
+
+def _instantiate(url: str, asset: apprise.AppriseAsset) -> tuple[Any, str]:
+    """The apprise plugin for `url` (None when apprise cannot use it), and apprise's reason."""
+    _REDACTOR.install()
+    _REDACTOR.remember(url)
+    with _apprise_warnings() as warnings:
+        try:
+            plugin = apprise.Apprise.instantiate(url, asset=asset, suppress_exceptions=True)
+        except Exception as exc:  # apprise promises None, but a plugin may still raise
+            plugin, warnings[:] = None, [f"{type(exc).__name__}: {exc}"]
+    reason = " ".join(_REDACTOR.scrub(warnings[0]).split()) if warnings else ""
+    return plugin, reason
+
+
+def _user_params(url: str) -> set[str]:
+    """The query parameter names the user wrote (apprise reads names case-insensitively)."""
+    _, _, query = url.partition("?")
+    return {item.partition("=")[0].lower() for item in query.split("&") if item}
+
+
+def _with_params(url: str, params: Mapping[str, str]) -> str:
+    """`url` with `params` appended, the user's own text left as it is. apprise reads the query
+    from the first "?" on (a "#chan" before it is part of the path), so appending is safe."""
+    added = "&".join(f"{key}={value}" for key, value in params.items())
+    if "?" not in url:
+        return f"{url}?{added}"
+    return f"{url}{'' if url.endswith(('?', '&')) else '&'}{added}"
+
+
+def _protocols(plugin: Any) -> set[str]:
+    names = getattr(plugin, "secure_protocol", None) or ()
+    return {names} if isinstance(names, str) else set(names)
+
+
+def _unchanged(body: str, *args: object, **kwargs: object) -> str:
+    return body
+
+
+def check_url(url: str) -> None:
+    """Raise ConfigError (one line, URL masked) unless apprise can build a service from `url`."""
+    plugin, reason = _instantiate(url, _asset())
+    if plugin is None:
+        because = f" ({reason})" if reason else ""
+        raise ConfigError(f"{mask(url)} is not a usable apprise URL{because}")
+
+
+# ---- sending -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Target:
+    """One channel's apprise object, built once and reused (a plugin keeps state between sends:
+    throttling, rate-limit headers); the lock keeps two threads from sending through it at once."""
+
+    apprise: apprise.Apprise
+    urls: tuple[str, ...]  # what the user wrote and what apprise was given: both to mask
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Notifier:
+    """Sends rendered bodies to channels through apprise, one notification per body, in order."""
+
+    def __init__(self) -> None:
+        self._asset = _asset()
+        self._targets: dict[tuple[str, str, str], _Target] = {}
+        self._lock = threading.Lock()
+        _REDACTOR.install()
+
+    def send(self, channel: ChannelSettings, bodies: Sequence[str], body_format: str) -> None:
+        """Deliver each body as one notification; DeliveryError (with `delivered`, the number of
+        bodies the channel accepted before it failed) when apprise fails, raises or cannot use
+        the channel's URL."""
+        fmt = _FORMATS.get(body_format)
+        if fmt is None:
+            known = ", ".join(_FORMATS)
+            raise DeliveryError(
+                f"channel {channel.name!r}: unknown body format {body_format!r} (known: {known})"
+            )
+        target = self._target(channel, body_format, fmt)
+        with target.lock:
+            for index, body in enumerate(bodies):
+                problem = self._notify(target, body, fmt.apprise_format)
+                if problem:
+                    raise DeliveryError(
+                        f"channel {channel.name!r}: message {index + 1}/{len(bodies)} was not "
+                        f"delivered to {mask(channel.url)}: {problem}",
+                        delivered=index,
+                    )
+        log.debug("sent %d message(s) to channel %s", len(bodies), channel.name)
+
+    def _target(self, channel: ChannelSettings, body_format: str, fmt: _Format) -> _Target:
+        key = (channel.name, channel.url, body_format)
+        with self._lock:
+            target = self._targets.get(key)
+            if target is None:
+                target = self._targets[key] = self._build(channel, fmt)
+            return target
+
+    def _build(self, channel: ChannelSettings, fmt: _Format) -> _Target:
+        url = channel.url
+        plugin, reason = _instantiate(url, self._asset)
+        if plugin is not None:
+            wanted = dict(_ALWAYS)
+            for protocol in _protocols(plugin):
+                wanted.update(fmt.params.get(protocol, {}))
+            missing = {k: v for k, v in wanted.items() if k not in _user_params(url)}
+            if missing:
+                url = _with_params(url, missing)
+                plugin, reason = _instantiate(url, self._asset)
+        if plugin is None:
+            because = f" ({reason})" if reason else ""
+            raise DeliveryError(
+                f"channel {channel.name!r}: {mask(channel.url)} is not a usable apprise URL"
+                f"{because}"
+            )
+        if fmt.native and plugin.resolve_format(fmt.apprise_format) == fmt.apprise_format:
+            plugin.dialect_convert = _unchanged
+        sender = apprise.Apprise(asset=self._asset)
+        sender.add(plugin)
+        return _Target(sender, (channel.url, url))
+
+    @staticmethod
+    def _notify(target: _Target, body: str, body_format: str) -> str:
+        """'' when the service accepted `body`, else why not (one line, masked)."""
+        try:
+            result = target.apprise.notify(
+                body=body, body_format=body_format, interpret_escapes=False
+            )
+        except Exception as exc:
+            return _one_line(f"apprise raised {type(exc).__name__}: {exc}", target.urls)
+        with result:
+            # Judged by each service's last attempt, not result.status: an URL with optional=yes
+            # makes apprise call a failed send a success.
+            statuses = [service.attempts[-1].status for service in result if service.attempts]
+            if statuses and all(s == apprise.AppriseResultStatus.SUCCESS for s in statuses):
+                return ""
+            warnings = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR")]
+            reason = warnings[-1] if warnings else f"apprise reported {result.status.name}"
+            return _one_line(reason, target.urls)
+
+
+def _one_line(text: str, urls: Iterable[str]) -> str:
+    return " ".join(_REDACTOR.scrub(mask_in(text, urls)).split())

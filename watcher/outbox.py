@@ -1,0 +1,146 @@
+"""The outbox drain: pending deliveries → rendered bodies → the notifier, with retries.
+
+A delivery is marked sent only after every part went out; a failure keeps it pending with an
+exponential backoff, and after `max_attempts` it is dead (shown by `watcher status`, sent
+again by `watcher deliveries --retry`). Parts already sent are remembered, so a retry resumes
+a long message instead of repeating it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from watcher.differ import diff_texts
+from watcher.errors import DeliveryError
+from watcher.model import Delivery, EventKind, Revision
+from watcher.notify import Notifier
+from watcher.render import Alert, format_for_url, render
+from watcher.schedule import retry_delay
+from watcher.settings import ChannelSettings, Settings
+from watcher.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DrainReport:
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+
+    def __add__(self, other: DrainReport) -> DrainReport:
+        return DrainReport(
+            self.sent + other.sent, self.retrying + other.retrying, self.dead + other.dead
+        )
+
+
+class Outbox:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.settings = settings
+        self.clock = clock
+        self._rng = random.Random()
+
+    def drain(self, limit: int = 100) -> DrainReport:
+        """Send due deliveries (up to `limit`), each channel's in the order the events
+        happened: a channel stops at its first delivery that is not due or fails, so a later
+        alert never overtakes an earlier one. Channels do not hold each other up."""
+        now = self.clock()
+        report = DrainReport()
+        held: set[str] = set()
+        for delivery in self.store.pending_deliveries(limit):
+            if delivery.channel in held:
+                continue
+            if delivery.next_attempt_at > now:
+                held.add(delivery.channel)
+                continue
+            result = self._deliver(delivery)
+            report += result
+            if not result.sent:
+                held.add(delivery.channel)
+        return report
+
+    def _deliver(self, delivery: Delivery) -> DrainReport:
+        channel = self.settings.channel(delivery.channel)
+        if channel is None:
+            error = f"channel {delivery.channel!r} is no longer in the config"
+            return self._failed(delivery, delivery.parts_sent, error, give_up=True)
+        fmt = channel.format or format_for_url(channel.url)
+        bodies = render(self.alert(delivery), fmt)
+        sent = delivery.parts_sent
+        try:
+            for body in bodies[sent:]:
+                self.notifier.send(channel, [body], fmt)
+                sent += 1
+        except DeliveryError as exc:
+            return self._failed(delivery, sent, str(exc))
+        self.store.delivery_sent(delivery.id, sent, self.clock())
+        log.info("alert %s sent to %s (%d part(s))", delivery.event.kind, channel.name, sent)
+        return DrainReport(sent=1)
+
+    def _failed(
+        self, delivery: Delivery, sent: int, error: str, give_up: bool = False
+    ) -> DrainReport:
+        attempts = delivery.attempts + 1
+        dead = give_up or attempts >= self.settings.daemon.max_attempts
+        delay = retry_delay(attempts, self.settings.daemon, self._rng)
+        retry_at = self.clock() + timedelta(seconds=delay)
+        self.store.delivery_failed(delivery, sent, error, retry_at, dead)
+        verdict = "gave up" if dead else f"retry in {delay:.0f}s"
+        log.warning(
+            "alert to %s failed (attempt %d, %s): %s", delivery.channel, attempts, verdict, error
+        )
+        return DrainReport(dead=1) if dead else DrainReport(retrying=1)
+
+    def alert(self, delivery: Delivery) -> Alert:
+        """Everything a message needs, from the stored event and its revisions."""
+        event, watch = delivery.event, delivery.watch
+        current = self._revision(watch.id, event.revision)
+        previous = self._revision(watch.id, event.previous)
+        post = current.post if current else None
+        alert = Alert(
+            kind=event.kind,
+            platform=watch.target.platform,
+            author=post.author if post else "",
+            link=(post.url if post else "") or watch.target.url,
+            at=event.at,
+            detail=event.detail,
+        )
+        if event.kind in (EventKind.DELETED, EventKind.REMOVED):
+            # The evidence: the last stored text, and when it was stored.
+            return replace(alert, old_text=post.document if post else "", old_at=_at(current))
+        if previous and current:
+            diff = diff_texts(previous.post.document, current.post.document)
+            return replace(
+                alert,
+                old_text=previous.post.document,
+                new_text=current.post.document,
+                old_at=previous.observed_at,
+                new_at=current.observed_at,
+                diff=diff,
+            )
+        return replace(alert, new_text=post.document if post else "", new_at=_at(current))
+
+    def _revision(self, watch_id: int, number: int | None) -> Revision | None:
+        return self.store.revision(watch_id, number) if number else None
+
+
+def send_test(notifier: Notifier, channel: ChannelSettings) -> None:
+    """A short message that proves the channel works (raises DeliveryError if not)."""
+    fmt = channel.format or format_for_url(channel.url)
+    notifier.send(channel, [f"✅ watcher: test message for channel {channel.name}"], fmt)
+
+
+def _at(revision: Revision | None) -> datetime | None:
+    return revision.observed_at if revision else None

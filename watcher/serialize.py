@@ -1,0 +1,89 @@
+"""Records → JSON-ready dicts, for `--json` output. The shapes are a contract: see README."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watcher.app import CheckResult
+from watcher.model import Delivery, Post, Revision, Status, StoredEvent, Watch
+
+
+def result_json(result: CheckResult) -> dict[str, Any]:
+    gone = result.status in (Status.DELETED, Status.REMOVED)
+    post = result.post or (result.previous if gone else None)
+    return {
+        "watch_id": result.watch.id,
+        "url": result.watch.target.url,
+        "platform": result.watch.target.platform,
+        "status": result.status.value,
+        "revision": result.revision or None,
+        "post": post_json(post) if post else None,
+        "diff": [[op, text] for op, text in result.diff] if result.diff is not None else None,
+        "reason": result.reason or None,
+    }
+
+
+def post_json(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "url": post.url,
+        "author": post.author or None,
+        "created_at": post.created_at.isoformat() if post.created_at else None,
+        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+        "title": post.title or None,
+        "text": post.text,
+        "metrics": dict(post.metrics),
+    }
+
+
+def watch_json(w: Watch) -> dict[str, Any]:
+    return {
+        "id": w.id,
+        "url": w.target.url,
+        "platform": w.target.platform,
+        "selector": w.target.selector or None,
+        "field": w.target.field or None,
+        "interval": w.interval,
+        "enabled": w.enabled,
+        "status": w.state.status.value if w.state.status else None,
+        "presence": w.state.presence.value,
+        "last_checked_at": w.last_checked_at.isoformat() if w.last_checked_at else None,
+        "next_check_at": w.next_check_at.isoformat(),
+        "last_error": w.last_error or None,
+        "revisions": w.revisions,
+        "metrics": dict(w.metrics),
+    }
+
+
+def revision_json(r: Revision) -> dict[str, Any]:
+    return {
+        "number": r.number,
+        "observed_at": r.observed_at.isoformat(),
+        "hash": r.content_hash,
+        "post": post_json(r.post),
+    }
+
+
+def event_json(e: StoredEvent) -> dict[str, Any]:
+    return {
+        "kind": e.kind.value,
+        "at": e.at.isoformat(),
+        "revision": e.revision,
+        "previous": e.previous,
+        "detail": e.detail or None,
+    }
+
+
+def delivery_json(d: Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "channel": d.channel,
+        "state": d.state.value,
+        "event": event_json(d.event),
+        "watch_id": d.watch.id,
+        "url": d.watch.target.url,
+        "attempts": d.attempts,
+        "parts_sent": d.parts_sent,
+        "next_attempt_at": d.next_attempt_at.isoformat(),
+        "last_error": d.last_error or None,
+    }

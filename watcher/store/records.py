@@ -1,0 +1,140 @@
+"""Mapping between table rows and the frozen records of `watcher.model`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from watcher.model import (
+    Delivery,
+    DeliveryState,
+    EventKind,
+    Post,
+    Presence,
+    Revision,
+    Status,
+    StoredEvent,
+    Target,
+    Watch,
+    WatchState,
+)
+
+
+def watch_record(row: Mapping[Any, Any]) -> Watch:
+    """A Watch from a row's mapping (ORM object's __dict__ or a Core row's _mapping)."""
+    state = WatchState(
+        presence=Presence(row["presence"]),
+        status=Status(row["status"]) if row["status"] else None,
+        content_hash=row["content_hash"],
+        gone_streak=row["gone_streak"],
+        gone_since=row["gone_since"],
+        fail_streak=row["fail_streak"],
+        problem=Status(row["problem"]) if row["problem"] else None,
+    )
+    return Watch(
+        id=row["id"],
+        target=Target(row["url"], row["platform"], row["selector"], row["field_path"]),
+        interval=row["interval"],
+        enabled=row["enabled"],
+        state=state,
+        created_at=row["created_at"],
+        next_check_at=row["next_check_at"],
+        last_checked_at=row["last_checked_at"],
+        last_error=row["last_error"],
+        revisions=row["revisions"],
+        metrics=dict(row["metrics"] or {}),
+        channels=tuple(row["channels"] or ()),
+        origin=row["origin"],
+    )
+
+
+def state_values(state: WatchState) -> dict[str, object]:
+    return {
+        "presence": state.presence.value,
+        "status": state.status.value if state.status else None,
+        "content_hash": state.content_hash,
+        "gone_streak": state.gone_streak,
+        "gone_since": state.gone_since,
+        "fail_streak": state.fail_streak,
+        "problem": state.problem.value if state.problem else None,
+    }
+
+
+def revision_values(
+    watch_id: int, number: int, post: Post, digest: str, now: datetime
+) -> dict[str, object]:
+    return {
+        "watch_id": watch_id,
+        "number": number,
+        "content_hash": digest,
+        "observed_at": now,
+        "post_id": post.id,
+        "post_url": post.url,
+        "author": post.author,
+        "title": post.title,
+        "text": post.text,
+        "media": list(post.media),
+        "created_at": post.created_at,
+        "edited_at": post.edited_at,
+        "platform_edited": post.platform_edited,
+        "metrics": dict(post.metrics),
+    }
+
+
+def revision_record(row: Mapping[Any, Any]) -> Revision:
+    post = Post(
+        id=row["post_id"],
+        url=row["post_url"],
+        text=row["text"],
+        author=row["author"],
+        created_at=row["created_at"],
+        edited_at=row["edited_at"],
+        title=row["title"],
+        media=tuple(row["media"] or ()),
+        metrics=dict(row["metrics"] or {}),
+        platform_edited=row["platform_edited"],
+    )
+    return Revision(row["watch_id"], row["number"], post, row["content_hash"], row["observed_at"])
+
+
+def event_values(
+    watch: Watch, kind: EventKind, at: datetime, detail: str, number: int
+) -> dict[str, object]:
+    previous = watch.revisions if kind is EventKind.EDITED and watch.revisions else None
+    return {
+        "watch_id": watch.id,
+        "kind": kind.value,
+        "at": at,
+        "revision": number or None,
+        "previous": previous,
+        "detail": detail,
+    }
+
+
+def event_record(row: Mapping[Any, Any]) -> StoredEvent:
+    return StoredEvent(
+        id=row["id"],
+        watch_id=row["watch_id"],
+        kind=EventKind(row["kind"]),
+        at=row["at"],
+        revision=row["revision"],
+        previous=row["previous"],
+        detail=row["detail"],
+    )
+
+
+def delivery_record(row: Mapping[Any, Any], event: StoredEvent, watch: Watch) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        channel=row["channel"],
+        state=DeliveryState(row["state"]),
+        attempts=row["attempts"],
+        parts_sent=row["parts_sent"],
+        next_attempt_at=row["next_attempt_at"],
+        created_at=row["created_at"],
+        event=event,
+        watch=watch,
+        last_error=row["last_error"],
+        sent_at=row["sent_at"],
+    )
