@@ -25,8 +25,8 @@ from watcher.model import (
     Target,
     Watch,
 )
-from watcher.schedule import first_check, next_check
 from watcher.normalize import canonical
+from watcher.schedule import first_check, next_check
 from watcher.settings import Settings, WatchSettings
 from watcher.sources import Source, make_source, platform_for
 from watcher.sources.http import Http

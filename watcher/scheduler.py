@@ -145,7 +145,7 @@ class Daemon:
         scheduler.shutdown(wait=True)
         with self._lock:
             pending = set(self._inflight)
-        done, not_done = wait(pending, timeout=self.settings.shutdown_grace)
+        not_done = wait(pending, timeout=self.settings.shutdown_grace).not_done
         if not_done:
             log.warning("%d check(s) still running after the grace period", len(not_done))
         self._pool.shutdown(wait=False, cancel_futures=True)
