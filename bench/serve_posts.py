@@ -12,8 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 
-def status(i: int) -> bytes:
+def status(i: int, edits: int = 0) -> bytes:
     text = f"<p>Post number {i}. 今天的更新：第{i}条。 Some more words to make it realistic. 🚀</p>"
+    if edits:
+        text += f"<p>Edited {edits} time(s).</p>"
     return json.dumps(
         {
             "id": str(i),
@@ -35,6 +37,16 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # else headers and body wait on delayed ACKs (~40 ms)
     bodies: ClassVar[dict[str, bytes]] = {}
+    edits: ClassVar[dict[int, int]] = {}
+
+    def do_POST(self) -> None:
+        """`POST /edit/<i>`: change post i's text (benchmarks that need edits)."""
+        index = int(self.path.rsplit("/", 1)[1])
+        Handler.edits[index] = Handler.edits.get(index, 0) + 1
+        Handler.bodies[f"/api/v1/statuses/{index}"] = status(index, Handler.edits[index])
+        self.send_response(204)
+        self.send_header("content-length", "0")
+        self.end_headers()
 
     def do_GET(self) -> None:
         body = self.bodies.get(self.path)

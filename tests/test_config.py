@@ -112,8 +112,60 @@ def test_parse_duration_rejects(value: object):
         parse_duration(value)
 
 
-def test_example_config_loads():
+def test_example_config_loads(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramToken_0123456789abcdef")
+    monkeypatch.setenv("TELEGRAM_CHAT_ID", "12345")
+    monkeypatch.setenv("SLACK_TOKENS", "T0FAKE0001/B0FAKE0002/FakeSlackWebhookSecret0123")
     example = Path(__file__).resolve().parents[1] / "config.example.toml"
     settings = load_settings(example)
     assert settings.default_interval == 600
     assert settings.detect.confirm_deletions == 2
+    assert [c.name for c in settings.channels] == ["newsroom", "team"]
+    assert settings.channels[0].events == {"edited", "deleted", "restored"}
+    assert settings.watches[0].channels == ("newsroom", "team")
+    assert settings.watches[0].interval == 300
+    assert settings.watches[1].selector == "article .content"
+    assert settings.daemon.max_attempts == 8
+
+
+CHANNEL = {"name": "ops", "url": "json://127.0.0.1:9/notify"}
+
+
+def test_channels_and_watches():
+    s = parse_settings(
+        {
+            "channels": [CHANNEL | {"events": ["edited"], "format": "text"}],
+            "watches": [{"url": "https://x.example/1", "channels": ["ops"], "interval": "2m"}],
+            "daemon": {"concurrency": 3, "tick": "500ms"},
+            "platforms": {"web": {"max_concurrent": 1, "min_spacing": "2s"}},
+        }
+    )
+    assert s.channel("ops") is not None and s.channel("ops").wants("edited")  # type: ignore[union-attr]
+    assert not s.channels[0].wants("deleted")
+    assert s.watches[0].interval == 120 and s.watches[0].channels == ("ops",)
+    assert (s.daemon.concurrency, s.daemon.tick) == (3, 0.5)
+    assert (s.platform("web").max_concurrent, s.platform("web").min_spacing) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"channels": [{"url": "json://x/y"}]}, "channels[0].name: is required"),
+        ({"channels": [CHANNEL, CHANNEL]}, "channels[1].name: channel 'ops' is defined twice"),
+        ({"channels": [CHANNEL | {"evnts": []}]}, "channels[0].evnts: unknown key"),
+        ({"channels": [CHANNEL | {"events": ["edit"]}]}, "channels[0].events: unknown event"),
+        ({"channels": [CHANNEL | {"format": "bbcode"}]}, "channels[0].format: unknown format"),
+        ({"channels": [CHANNEL | {"url": "nonsense"}]}, "channels[0].url: "),
+        ({"channels": [CHANNEL | {"url": "${NOPE_TOKEN}"}]}, "channels[0].url: environment"),
+        ({"channels": {"name": "x"}}, "channels: must be an array of tables"),
+        ({"watches": [{"url": "https://x/1", "channels": ["nope"]}]}, "unknown channel 'nope'"),
+        ({"watches": [{"url": "https://x/1", "interval": "often"}]}, "watches[0].interval"),
+        ({"watches": [{"interval": "1m"}]}, "watches[0].url: is required"),
+        ({"daemon": {"concurency": 2}}, "daemon.concurency: unknown key"),
+    ],
+)
+def test_channel_and_watch_errors_name_the_key(data: dict[str, object], message: str):
+    with pytest.raises(ConfigError) as info:
+        parse_settings(data, "c.toml")
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)

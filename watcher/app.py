@@ -16,6 +16,7 @@ from watcher.differ import diff_texts
 from watcher.errors import ConfigError, UsageError
 from watcher.model import (
     Diff,
+    Event,
     EventKind,
     Observation,
     Post,
@@ -53,6 +54,7 @@ class CheckResult:
     diff: Diff | None = None
     reason: str = ""
     changed: bool = False  # a change was recorded (edited, deleted, removed, restored)
+    events: tuple[Event, ...] = ()
 
 
 class App:
@@ -133,6 +135,7 @@ class App:
             diff=diff,
             reason=outcome.reason,
             changed=outcome.changed,
+            events=outcome.events,
         )
 
     def route(self, watch: Watch, kind: EventKind) -> list[str]:
@@ -145,11 +148,15 @@ class App:
         wanted = (self.settings.channel(name) for name in names)
         return [c.name for c in wanted if c is not None and c.wants(kind.value)]
 
-    def sync_config(self) -> SyncReport:
-        """Put the config file's [[watches]] into the database (see Store.sync_config)."""
+    def sync_config(self, spread: bool = True) -> SyncReport:
+        """Put the config file's [[watches]] into the database (see Store.sync_config). New
+        watches' first checks are spread over a minute, unless `spread` is off (a one-off
+        pass must check them now)."""
         entries = [self._sync_entry(i, w) for i, w in enumerate(self.settings.watches)]
         now = self.clock()
-        return self.store.sync_config(entries, now, lambda s: first_check(s, now, self._rng))
+        return self.store.sync_config(
+            entries, now, lambda s: first_check(s, now, self._rng) if spread else now
+        )
 
     def _sync_entry(self, index: int, watch: WatchSettings) -> SyncEntry:
         try:

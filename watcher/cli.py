@@ -313,7 +313,7 @@ def run(once: bool, everything: bool, verbose: bool, config: str | None, db: str
         raise UsageError("--all goes with --once")
     setup_logging(verbose)
     with _open_app(config, db) as app:
-        report = app.sync_config()
+        report = app.sync_config(spread=not once)
         if report.added or report.changed or report.disabled:
             click.echo(
                 f"config watches: {report.added} added, {report.changed} changed, "
@@ -429,8 +429,10 @@ def setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # One line per request is noise; watcher logs each check itself.
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances" is expected when a drain is kicked early.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def main() -> None:

@@ -159,9 +159,7 @@ def _platforms(r: _Reader, table: Mapping[str, Any]) -> Mapping[str, PlatformSet
             headers=r.strings(t, f"{key}.headers"),
             cookies=r.strings(t, f"{key}.cookies"),
             max_concurrent=r.positive(t, f"{key}.max_concurrent", d.max_concurrent),
-            min_spacing=r.duration(t, f"{key}.min_spacing", d.min_spacing)
-            if "min_spacing" in t
-            else d.min_spacing,
+            min_spacing=r.duration(t, f"{key}.min_spacing", d.min_spacing, zero_ok=True),
         )
     return MappingProxyType(result)
 
@@ -203,9 +201,11 @@ class _Reader:
             raise self.fail(key, f"must be at least 1, not {value}")
         return value
 
-    def duration(self, t: Mapping[str, Any], key: str, default: float) -> float:
+    def duration(
+        self, t: Mapping[str, Any], key: str, default: float, zero_ok: bool = False
+    ) -> float:
         value = t.get(key.rsplit(".", 1)[-1], default)
-        return self.wrap(key, parse_duration, value)
+        return self.wrap(key, lambda v: parse_duration(v, zero_ok), value)
 
     def required(self, t: Mapping[str, Any], key: str) -> str:
         if key.rsplit(".", 1)[-1] not in t:
@@ -265,7 +265,7 @@ def expand_env(text: str) -> str:
     return _ENV.sub(sub, text)
 
 
-def parse_duration(value: object) -> float:
+def parse_duration(value: object, zero_ok: bool = False) -> float:
     """Seconds from a number of seconds or a string like "30s", "10m", "1h30m", "2d"."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
@@ -273,6 +273,6 @@ def parse_duration(value: object) -> float:
         seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text))
     else:
         raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 10m, 1h30m, 2d)")
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not zero_ok):
         raise ValueError(f"duration must be positive, not {value!r}")
     return seconds

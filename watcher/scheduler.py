@@ -1,8 +1,10 @@
-"""The daemon: APScheduler jobs that keep every watch checked and the outbox drained.
+"""The daemon: an APScheduler job that keeps every watch checked, and a thread that keeps the
+outbox drained.
 
 - dispatch (every `tick`): claim due watches from the database, as many as there are free
   workers, and run `App.check_once` for each on a bounded thread pool;
-- drain (every `drain_interval`): send pending deliveries.
+- drain: a thread that sends pending deliveries every `drain_interval`, and at once when a
+  check has recorded an alert (an alert should not wait for a timer).
 
 The schedule lives in the database, so a watch added by `watcher add` is seen on the next tick,
 and a restart resumes where it stopped. SIGTERM/SIGINT: stop claiming, let in-flight checks
@@ -23,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from watcher.app import App, CheckResult
 from watcher.errors import WatcherError
-from watcher.model import Watch
+from watcher.model import EventKind, Watch
 from watcher.outbox import DrainReport, Outbox
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,9 @@ class Daemon:
         self._inflight: set[Future[CheckResult | None]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._kick = threading.Event()
+        self._dispatching = threading.Lock()
+        self._backlog = False
 
     # -- one pass (cron) ----------------------------------------------------------------
 
@@ -87,20 +92,16 @@ class Daemon:
             max_instances=1,
             coalesce=True,
         )
-        scheduler.add_job(
-            self.drain,
-            "interval",
-            seconds=self.settings.drain_interval,
-            id="drain",
-            max_instances=1,
-            coalesce=True,
-        )
         scheduler.start()
+        drainer = threading.Thread(target=self._drain_loop, name="drain", daemon=True)
+        drainer.start()
         log.info("watcher daemon running: %d watch(es) enabled", len(self.app.store.list_watches()))
         self.dispatch()
         try:
             self._stopping.wait()
         finally:
+            self._kick.set()  # wake the drain thread so it sees the stop
+            drainer.join(timeout=self.settings.shutdown_grace)
             self._shutdown(scheduler)
 
     def stop(self) -> None:
@@ -108,18 +109,27 @@ class Daemon:
 
     def dispatch(self) -> None:
         """Claim as many due watches as there are free workers and start their checks."""
-        if self._stopping.is_set():
-            return
-        with self._lock:
-            free = self.settings.concurrency - len(self._inflight)
-        if free <= 0:
-            return
-        now = self.app.clock()
-        for watch in self.app.store.claim_due(now, free, now + LEASE):
-            future = self._pool.submit(self._check, watch)
+        if self._stopping.is_set() or not self._dispatching.acquire(blocking=False):
+            return  # stopping, or another thread is dispatching right now
+        try:
             with self._lock:
-                self._inflight.add(future)
-            future.add_done_callback(self._done)
+                free = self.settings.concurrency - len(self._inflight)
+            if free <= 0:
+                return
+            now = self.app.clock()
+            claimed = self.app.store.claim_due(now, free, now + LEASE)
+            # A full claim means more may be due: each finished check refills its slot at once
+            # instead of waiting for the next tick (else throughput is capped at workers/tick).
+            self._backlog = len(claimed) == free
+            for watch in claimed:
+                future = self._pool.submit(self._check, watch)
+                with self._lock:
+                    self._inflight.add(future)
+                future.add_done_callback(self._done)
+        except WatcherError as exc:  # e.g. the database is briefly locked: next tick
+            log.error("dispatch failed: %s", exc)
+        finally:
+            self._dispatching.release()
 
     def drain(self) -> None:
         try:
@@ -134,11 +144,27 @@ class Daemon:
             log.error("watch %d (%s): %s", watch.id, watch.target.url, exc)
             return None
         log.info("watch %d %s: %s", watch.id, watch.target.url, result.status.value)
+        if any(e.kind is not EventKind.NEW for e in result.events):
+            self._drain_now()
         return result
+
+    def _drain_now(self) -> None:
+        self._kick.set()
+
+    def _drain_loop(self) -> None:
+        """Drain every `drain_interval`, or as soon as kicked. A kick during a drain makes the
+        next wait return at once, so no alert waits for the timer."""
+        while not self._stopping.is_set():
+            self._kick.wait(self.settings.drain_interval)
+            self._kick.clear()
+            if not self._stopping.is_set():
+                self.drain()
 
     def _done(self, future: Future[CheckResult | None]) -> None:
         with self._lock:
             self._inflight.discard(future)
+        if self._backlog:
+            self.dispatch()
 
     def _shutdown(self, scheduler: BackgroundScheduler) -> None:
         log.info("stopping: no new checks; waiting for %d in flight", len(self._inflight))
