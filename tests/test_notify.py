@@ -32,7 +32,8 @@ from tests.fakeapis import (
 )
 from tests.server import FakeSite, Reply
 from watcher.errors import ConfigError, DeliveryError
-from watcher.notify import Notifier, _with_params, check_url, mask, mask_in
+from watcher.masking import mask, mask_in
+from watcher.notify import Notifier, _with_params, check_url
 from watcher.settings import ChannelSettings
 
 

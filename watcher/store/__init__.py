@@ -131,7 +131,7 @@ class Store:
         with self._connection() as conn:
             row = conn.execute(_target_query(target)).first()
             if row is None:
-                values = _new_watch(target, interval, now, enable, channels or ())
+                values = records.new_watch_values(target, interval, now, enable, channels or ())
                 conn.execute(_WATCH.insert().values(values))
             elif enable or channels is not None:
                 changes: dict[str, Any] = {"enabled": True, "interval": interval} if enable else {}
@@ -197,14 +197,16 @@ class Store:
             for entry in entries:
                 row = conn.execute(_target_query(entry.target)).first()
                 if row is None:
-                    values = _new_watch(entry.target, entry.interval, now, True, entry.channels)
+                    values = records.new_watch_values(
+                        entry.target, entry.interval, now, True, entry.channels
+                    )
                     values |= {"origin": "config", "next_check_at": first_check(entry.interval)}
                     new_id = conn.execute(_WATCH.insert().returning(_WATCH.c.id), values).scalar()
                     wanted.add(int(new_id or 0))
                     added += 1
                     continue
                 wanted.add(row.id)
-                changes = _config_changes(row, entry)
+                changes = records.config_changes(row, entry)
                 if changes:
                     conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(changes))
                     changed += 1
@@ -272,7 +274,10 @@ class Store:
             for event in outcome.events:
                 values = records.event_values(watch, event.kind, event.at, event.detail, number)
                 event_id = conn.execute(_EVENT.insert().returning(_EVENT.c.id), values).scalar()
-                outbox = [_delivery(event_id, name, now) for name in route(watch, event.kind)]
+                outbox = [
+                    records.delivery_values(event_id, name, now)
+                    for name in route(watch, event.kind)
+                ]
                 if outbox:
                     conn.execute(_DELIVERY.insert(), outbox)
             state = records.state_values(outcome.state) | {
@@ -396,56 +401,6 @@ def _target_query(target: Target) -> Any:
         _WATCH.c.selector == target.selector,
         _WATCH.c.field_path == target.field,
     )
-
-
-def _new_watch(
-    target: Target, interval: float, now: datetime, enable: bool, channels: Sequence[str]
-) -> dict[str, Any]:
-    return {
-        "url": target.url,
-        "platform": target.platform,
-        "selector": target.selector,
-        "field_path": target.field,
-        "interval": interval,
-        "enabled": enable,
-        "created_at": now,
-        "next_check_at": now,
-        "last_error": "",
-        "revisions": 0,
-        "metrics": {},
-        "presence": "unknown",
-        "content_hash": "",
-        "gone_streak": 0,
-        "fail_streak": 0,
-        "channels": list(channels),
-        "origin": "cli",
-    }
-
-
-def _config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    if row.interval != entry.interval:
-        changes["interval"] = entry.interval
-    if list(row.channels or ()) != list(entry.channels):
-        changes["channels"] = list(entry.channels)
-    if not row.enabled:
-        changes["enabled"] = True
-    if row.origin != "config":
-        changes["origin"] = "config"
-    return changes
-
-
-def _delivery(event_id: int | None, channel: str, now: datetime) -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "channel": channel,
-        "state": DeliveryState.PENDING.value,
-        "attempts": 0,
-        "parts_sent": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "last_error": "",
-    }
 
 
 def _delivery_record(row: Row[Any]) -> Delivery:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watcher.model import (
     Delivery,
@@ -19,6 +19,11 @@ from watcher.model import (
     Watch,
     WatchState,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from watcher.store import SyncEntry
 
 
 def watch_record(row: Mapping[Any, Any]) -> Watch:
@@ -138,3 +143,53 @@ def delivery_record(row: Mapping[Any, Any], event: StoredEvent, watch: Watch) ->
         last_error=row["last_error"],
         sent_at=row["sent_at"],
     )
+
+
+def new_watch_values(
+    target: Target, interval: float, now: datetime, enable: bool, channels: Sequence[str]
+) -> dict[str, Any]:
+    return {
+        "url": target.url,
+        "platform": target.platform,
+        "selector": target.selector,
+        "field_path": target.field,
+        "interval": interval,
+        "enabled": enable,
+        "created_at": now,
+        "next_check_at": now,
+        "last_error": "",
+        "revisions": 0,
+        "metrics": {},
+        "presence": "unknown",
+        "content_hash": "",
+        "gone_streak": 0,
+        "fail_streak": 0,
+        "channels": list(channels),
+        "origin": "cli",
+    }
+
+
+def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if row.interval != entry.interval:
+        changes["interval"] = entry.interval
+    if list(row.channels or ()) != list(entry.channels):
+        changes["channels"] = list(entry.channels)
+    if not row.enabled:
+        changes["enabled"] = True
+    if row.origin != "config":
+        changes["origin"] = "config"
+    return changes
+
+
+def delivery_values(event_id: int | None, channel: str, now: datetime) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "channel": channel,
+        "state": DeliveryState.PENDING.value,
+        "attempts": 0,
+        "parts_sent": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "last_error": "",
+    }

@@ -1,0 +1,69 @@
+"""What every command shares: the group, the exit codes, --db/--config, output helpers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from watcher.app import App
+from watcher.config import load_settings
+from watcher.errors import WatcherError
+from watcher.model import Status
+
+EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_UNOBSERVED = 0, 1, 2, 3
+UNOBSERVED = frozenset(
+    {
+        Status.FAILED,
+        Status.BLOCKED,
+        Status.RATE_LIMITED,
+        Status.BROKEN,
+        Status.HIDDEN,
+        Status.UNCONFIRMED,
+    }
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Group(click.Group):
+    """Turns every `WatcherError` into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WatcherError as exc:
+            click.echo(f"watcher: error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+def common_options(func: F) -> F:
+    func = click.option("--config", "-c", "config", metavar="FILE", help="Config file (TOML).")(
+        func
+    )
+    return click.option("--db", metavar="URL|PATH", help="Database URL or SQLite path.")(func)
+
+
+def open_app(config: str | None, db: str | None) -> App:
+    return App(load_settings(config), db or "")
+
+
+def out_console() -> Console:
+    return Console(soft_wrap=True, highlight=False)
+
+
+def emit_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="watcher")
+def cli() -> None:
+    """Watch public posts; know when one is edited, deleted or restored."""
+
+
+def marks(out: Console) -> bool:
+    """Textual diff marks when colour cannot carry them (pipes, files, NO_COLOR)."""
+    return not out.is_terminal or out.no_color

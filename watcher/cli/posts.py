@@ -1,0 +1,249 @@
+"""Commands about posts: check, history, diff, add, list, remove."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from watcher import console as show
+from watcher import serialize
+from watcher.app import CheckResult
+from watcher.cli.base import (
+    EXIT_CHANGED,
+    EXIT_OK,
+    EXIT_UNOBSERVED,
+    UNOBSERVED,
+    cli,
+    common_options,
+    emit_json,
+    marks,
+    open_app,
+    out_console,
+)
+from watcher.config import parse_duration
+from watcher.detect import format_duration
+from watcher.differ import diff_texts
+from watcher.errors import UsageError
+from watcher.model import Status
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
+@click.option("--selector", "-s", default="", metavar="CSS", help="web: element whose text counts.")
+@click.option("--field", "-f", default="", metavar="PATH", help="json: dotted path to the text.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@common_options
+@click.pass_context
+def check(
+    ctx: click.Context,
+    url: str,
+    platform: str,
+    selector: str,
+    field: str,
+    as_json: bool,
+    config: str | None,
+    db: str | None,
+) -> None:
+    """Check URL once, store what changed, and print it."""
+    with open_app(config, db) as app:
+        target = app.target(url, platform, selector, field)
+        watch = app.store.find_watch(target) or app.store.ensure_watch(
+            target, app.settings.default_interval, app.clock(), enable=False
+        )
+        result = app.check_once(watch, confirm_now=True)
+    if as_json:
+        emit_json(serialize.result_json(result))
+    else:
+        _print_result(out_console(), result)
+    ctx.exit(_exit_code(result))
+
+
+def _exit_code(result: CheckResult) -> int:
+    if result.status in UNOBSERVED:
+        return EXIT_UNOBSERVED
+    return EXIT_CHANGED if result.changed else EXIT_OK
+
+
+def _print_result(out: Console, result: CheckResult) -> None:
+    target = result.watch.target
+    if result.status in (Status.DELETED, Status.REMOVED) and not result.changed:
+        since = show.when(result.watch.state.gone_since)
+        out.print(show.status_text(result.status, f"still gone (first gone signal {since})"))
+    else:
+        out.print(show.status_text(result.status, result.reason))
+    post = result.post or result.previous
+    if post is None:
+        out.print(f"{target.platform} · {target.url}", style="dim")
+        return
+    out.print(show.post_header(post, target.platform))
+    if result.status in (Status.DELETED, Status.REMOVED):
+        out.print("Last stored text:", style="dim")
+    if result.diff is not None:
+        out.print(show.diff_text(result.diff, marks=marks(out)))
+    else:
+        out.print(show.post_body(post))
+    out.print(f"watch {result.watch.id} · revision {result.revision} · {post.url}", style="dim")
+
+
+@cli.command()
+@click.argument("ref", metavar="URL-OR-ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@common_options
+def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None:
+    """Every stored version and event of a watch, newest first."""
+    with open_app(config, db) as app:
+        watch = app.store.resolve(ref)
+        revisions = app.store.revisions(watch.id)
+        events = app.store.events(watch.id)
+    if as_json:
+        emit_json(
+            {
+                "watch": serialize.watch_json(watch),
+                "revisions": [serialize.revision_json(r) for r in revisions],
+                "events": [serialize.event_json(e) for e in events],
+            }
+        )
+        return
+    out = out_console()
+    out.print(f"watch {watch.id} · {watch.target.platform} · {watch.target.url}", style="bold")
+    out.print(f"{len(revisions)} versions, {len(events)} events", style="dim")
+    by_number = {r.number: r for r in revisions}
+    for event in events:
+        line = f"{show.when(event.at)}  {event.kind.value:<9}"
+        if event.previous:
+            line += f" rev {event.previous} → {event.revision}"
+        elif event.revision:
+            line += f" rev {event.revision}"
+        if event.detail:
+            line += f"  ({event.detail})"
+        out.print(line)
+        revision = by_number.get(event.revision or 0)
+        if revision and event.kind.value in ("new", "edited", "restored"):
+            out.print("    " + _preview(revision.post.document), style="dim")
+
+
+def _preview(text: str, width: int = 100) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@cli.command()
+@click.argument("ref", metavar="URL-OR-ID")
+@click.argument("rev_a", type=int, required=False)
+@click.argument("rev_b", type=int, required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@common_options
+def diff(
+    ref: str,
+    rev_a: int | None,
+    rev_b: int | None,
+    as_json: bool,
+    config: str | None,
+    db: str | None,
+) -> None:
+    """Word-level diff between two versions (default: the last two; REV_A alone: against the
+    newest)."""
+    with open_app(config, db) as app:
+        watch = app.store.resolve(ref)
+        if watch.revisions < 1 or (rev_a is None and watch.revisions < 2):
+            raise UsageError(f"watch {watch.id} has {watch.revisions} stored version(s)")
+        new_number = rev_b if rev_b is not None else watch.revisions
+        old_number = rev_a if rev_a is not None else new_number - 1
+        old = app.store.revision(watch.id, old_number)
+        new = app.store.revision(watch.id, new_number)
+    ops = diff_texts(old.post.document, new.post.document)
+    if as_json:
+        emit_json({"watch_id": watch.id, "from": old.number, "to": new.number, "diff": ops})
+        return
+    out = out_console()
+    out.print(
+        f"watch {watch.id} · rev {old.number} ({show.when(old.observed_at)}) → "
+        f"rev {new.number} ({show.when(new.observed_at)})",
+        style="bold",
+    )
+    out.print(show.diff_text(ops, marks=marks(out)))
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--interval", "-i", default="", help="How often to check, e.g. 30s, 10m, 1h.")
+@click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
+@click.option("--selector", "-s", default="", metavar="CSS", help="web: element whose text counts.")
+@click.option("--field", "-f", default="", metavar="PATH", help="json: dotted path to the text.")
+@click.option(
+    "--channel", "channels", multiple=True, metavar="NAME", help="Alert this channel (repeat)."
+)
+@common_options
+def add(
+    url: str,
+    interval: str,
+    platform: str,
+    selector: str,
+    field: str,
+    channels: tuple[str, ...],
+    config: str | None,
+    db: str | None,
+) -> None:
+    """Add URL to the watches the daemon checks (alerts go to every channel unless --channel)."""
+    with open_app(config, db) as app:
+        seconds = _interval(interval) if interval else app.settings.default_interval
+        target = app.target(url, platform, selector, field)
+        for name in channels:
+            if app.settings.channel(name) is None:
+                raise UsageError(f"--channel: no channel {name!r} in the config")
+        chosen = channels or None
+        watch = app.store.ensure_watch(target, seconds, app.clock(), True, chosen)
+    click.echo(
+        f"watch {watch.id}: {target.platform} {target.url} every {format_duration(watch.interval)}"
+    )
+
+
+def _interval(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"--interval: {exc}") from exc
+
+
+@cli.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Include removed and check-only watches.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@common_options
+def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> None:
+    """The watches, with their state."""
+    with open_app(config, db) as app:
+        watches = app.store.list_watches(include_disabled=show_all)
+    if as_json:
+        emit_json([serialize.watch_json(w) for w in watches])
+        return
+    table = Table("id", "platform", "url", "every", "status", "last check", "versions")
+    for w in watches:
+        every = format_duration(w.interval) if w.enabled else "—"
+        status = w.state.status.value if w.state.status else "not checked"
+        table.add_row(
+            str(w.id),
+            w.target.platform,
+            w.target.url,
+            every,
+            status,
+            show.when(w.last_checked_at),
+            str(w.revisions),
+        )
+    out_console().print(table if watches else "no watches yet: `watcher add URL`")
+
+
+@cli.command()
+@click.argument("watch_id", type=int)
+@click.option("--purge", is_flag=True, help="Also delete its stored versions and events.")
+@common_options
+def remove(watch_id: int, purge: bool, config: str | None, db: str | None) -> None:
+    """Stop watching WATCH_ID (its history is kept unless --purge)."""
+    with open_app(config, db) as app:
+        if purge:
+            gone = app.store.purge_watch(watch_id)
+            click.echo(f"watch {watch_id} deleted with {gone} stored version(s)")
+        else:
+            watch = app.store.disable_watch(watch_id)
+            click.echo(f"watch {watch_id} stopped; its {watch.revisions} version(s) are kept")
