@@ -169,3 +169,39 @@ def test_resolve_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_bad_url_is_a_store_error():
     with pytest.raises(StoreError):
         Store("nosuchdialect://x/y")
+
+
+def test_claims_never_overlap_and_respect_the_lease(store: Store):
+    ids = [
+        store.ensure_watch(Target(f"https://x.example/{i}", "web"), 60, T0, True).id
+        for i in range(5)
+    ]
+    store.ensure_watch(Target("https://x.example/off", "web"), 60, T0, enable=False)
+    lease = T0 + timedelta(minutes=5)
+    first = store.claim_due(T0, 3, lease)
+    second = store.claim_due(T0, 10, lease)
+    assert len(first) == 3 and len(second) == 2
+    assert {w.id for w in first} | {w.id for w in second} == set(ids)  # disabled one never
+    assert store.claim_due(T0, 10, lease) == []
+    assert all(w.next_check_at == lease for w in first + second)
+    assert {w.id for w in store.claim_due(lease, 10, lease + timedelta(minutes=5))} == set(ids)
+
+
+def test_claims_from_concurrent_daemons_do_not_overlap(db_url: str):
+    from concurrent.futures import ThreadPoolExecutor
+
+    setup = Store(db_url)
+    for i in range(40):
+        setup.ensure_watch(Target(f"https://x.example/{i}", "web"), 60, T0, True)
+    setup.close()
+    stores = [Store(db_url) for _ in range(4)]  # four "daemons", each with its own pool
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            batches = list(
+                pool.map(lambda s: s.claim_due(T0, 15, T0 + timedelta(hours=1)), stores * 3)
+            )
+    finally:
+        for s in stores:
+            s.close()
+    claimed = [w.id for batch in batches for w in batch]
+    assert len(claimed) == len(set(claimed)) == 40
