@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conformance import Case, platforms
 from tests.server import FakeSite, Reply
 from tests.shared import SHARED_FIXTURES, require
 from watcher.errors import UsageError
-from watcher.model import Gone, Observation, RateLimited, Seen, Target
+from watcher.model import Seen, Target
 from watcher.settings import PlatformSettings
 from watcher.sources import SOURCES, Source, make_source, platform_for
 from watcher.sources.http import Http
@@ -33,92 +31,8 @@ _PLACEHOLDER = re.compile(r"<[^<>]*\s[^<>]*>")
 _NOT_RECORDINGS = frozenset({"README.md", "manifest.json"})
 
 
-@dataclass(frozen=True)
-class Case:
-    file: str  # the recording, relative to the platform folder
-    watch: str  # the URL a user would watch
-    serve_at: str  # the path (with query) the adapter requests; FakeSite answers it with `file`
-    expect: type[Observation]
-    # Expected attributes: of the Post for Seen, of the observation itself otherwise.
-    fields: Mapping[str, Any] = field(default_factory=dict)
+PLATFORMS = platforms()
 
-
-@dataclass(frozen=True)
-class Platform:
-    source: str  # the platform name in watcher.sources.SOURCES
-    cases: tuple[Case, ...]
-    not_yet_used: Mapping[str, str]  # recording → what will use it; keeps the gap visible
-
-
-MASTODON_ORIGIN = "http://localhost:3000"  # where halcy/Mastodon.py recorded its cassettes
-
-MASTODON = Platform(
-    source="mastodon",
-    cases=(
-        Case(
-            "status.json",
-            f"{MASTODON_ORIGIN}/@mastodonpy_test/117020583223442465",
-            "/api/v1/statuses/117020583223442465",
-            Seen,
-            {
-                "id": "117020583223442465",
-                "url": f"{MASTODON_ORIGIN}/@mastodonpy_test/117020583223442465",
-                "text": "Toot!",
-                "title": "",
-                "author": "@mastodonpy_test@localhost",
-                "created_at": datetime(2026, 8, 1, 13, 53, 15, 378000, tzinfo=UTC),
-                "edited_at": None,
-                "platform_edited": False,
-                "media": (),
-            },
-        ),
-        Case(
-            "status_edited.json",
-            f"{MASTODON_ORIGIN}/@mastodonpy_test_2/117020586180926938",
-            "/api/v1/statuses/117020586180926938",
-            Seen,
-            {
-                "text": "the best editor? why, of course it is the KDE Advanced Text Editor, Kate",
-                "author": "@mastodonpy_test_2@localhost",
-                "edited_at": datetime(2026, 8, 1, 13, 54, 0, 695000, tzinfo=UTC),
-                "platform_edited": True,
-            },
-        ),
-        Case(
-            "status_deleted.json",
-            f"{MASTODON_ORIGIN}/@mastodonpy_test/0",
-            "/api/v1/statuses/0",
-            Gone,
-            {"reason": "HTTP 404: Not Found", "removed": False},
-        ),
-        Case(
-            # Recorded for a DELETE; a GET of a missing id may answer with the same body.
-            "status_delete_again_404.json",
-            f"{MASTODON_ORIGIN}/@mastodonpy_test/117020606379845323",
-            "/api/v1/statuses/117020606379845323",
-            Gone,
-            {"reason": "HTTP 404: Record not found"},
-        ),
-        Case(
-            "rate_limited_429_reconstructed.json",
-            f"{MASTODON_ORIGIN}/web/statuses/117020583223442465",
-            "/api/v1/statuses/117020583223442465",
-            RateLimited,
-            # X-RateLimit-Reset is a placeholder in the manifest, so it is not sent.
-            {"reason": "HTTP 429: Too many requests", "retry_after": None},
-        ),
-    ),
-    not_yet_used={
-        "account_lookup.json": "watching an account for new posts (later issue)",
-        "account_lookup_not_found.json": "watching an account for new posts (later issue)",
-        "account_statuses.json": "watching an account for new posts (later issue)",
-        "status_history.json": "fetching the edit history of a status (later issue)",
-        "status_history_unedited.json": "fetching the edit history of a status (later issue)",
-        "status_source.json": "the plain-text source of a status (later issue)",
-    },
-)
-
-PLATFORMS: dict[str, Platform] = {"mastodon": MASTODON}
 
 CASES = [
     pytest.param(name, case, id=f"{name}/{case.file}")
@@ -153,6 +67,8 @@ def recorded_reply(name: str, file: str) -> Reply:
 def test_recording(site: FakeSite, name: str, case: Case) -> None:
     platform = PLATFORMS[name]
     site.set(case.serve_at, recorded_reply(name, case.file))
+    for path, file in case.extra.items():
+        site.set(path, recorded_reply(name, file))
     with Http() as http:
         source = make_source(platform.source, http, PlatformSettings(base_url=site.url))
         result = source.fetch(Target(case.watch, platform.source))
@@ -168,6 +84,7 @@ def test_every_recording_is_used_or_listed(name: str) -> None:
     platform = PLATFORMS[name]
     recorded = set(manifest(name))
     used = {case.file for case in platform.cases}
+    used |= {file for case in platform.cases for file in case.extra.values()}
     waiting = set(platform.not_yet_used)
     assert not used & waiting, "a recording is both used and listed as not yet used"
     assert recorded - used - waiting == set(), "recordings no case uses nor lists"

@@ -86,11 +86,12 @@ class App:
         """Validate what the user typed and choose the platform (explicit, implied, detected)."""
         validate_url(url)
         name = platform or ("json" if field else "web" if selector else platform_for(url))
-        for option, value, owner in (("--selector", selector, "web"), ("--field", field, "json")):
-            if value and name != owner:
-                raise UsageError(f"{option} applies to platform {owner}, not {name}")
+        source = self.source(name)  # raises UsageError for an unknown platform
+        for option, value in (("selector", selector), ("field", field)):
+            if value and option not in source.options:
+                raise UsageError(f"--{option} does not apply to platform {name}")
         target = Target(url, name, selector, field)
-        self.source(name).validate(target)  # also raises UsageError for an unknown platform
+        source.validate(target)
         return target
 
     def observe(self, target: Target) -> Observation:

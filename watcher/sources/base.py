@@ -16,6 +16,8 @@ class Source(ABC):
     """One platform adapter. Subclasses set `name` and implement `matches` and `_fetch`."""
 
     name: ClassVar[str]
+    # Which target options this source reads: "selector" (web), "field" (json, feed).
+    options: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, http: Http, settings: PlatformSettings | None = None) -> None:
         self.http = http

@@ -42,6 +42,7 @@ class JsonSource(Source):
     """A JSON document fetched as is. Never guessed from a URL: the user names it."""
 
     name = "json"
+    options = frozenset({"field"})
 
     def validate(self, target: Target) -> None:
         if target.field:

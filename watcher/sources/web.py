@@ -51,6 +51,7 @@ class WebSource(Source):
     """The fallback for any http(s) URL no platform adapter claims."""
 
     name = "web"
+    options = frozenset({"selector"})
 
     @classmethod
     def matches(cls, url: str) -> bool:

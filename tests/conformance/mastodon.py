@@ -1,0 +1,76 @@
+"""Mastodon recordings (halcy/Mastodon.py cassettes) and what the adapter makes of them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conformance import Case, Platform
+from watcher.model import Gone, RateLimited, Seen
+
+MASTODON_ORIGIN = "http://localhost:3000"  # where halcy/Mastodon.py recorded its cassettes
+
+PLATFORM = Platform(
+    source="mastodon",
+    cases=(
+        Case(
+            "status.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test/117020583223442465",
+            "/api/v1/statuses/117020583223442465",
+            Seen,
+            {
+                "id": "117020583223442465",
+                "url": f"{MASTODON_ORIGIN}/@mastodonpy_test/117020583223442465",
+                "text": "Toot!",
+                "title": "",
+                "author": "@mastodonpy_test@localhost",
+                "created_at": datetime(2026, 8, 1, 13, 53, 15, 378000, tzinfo=UTC),
+                "edited_at": None,
+                "platform_edited": False,
+                "media": (),
+            },
+        ),
+        Case(
+            "status_edited.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test_2/117020586180926938",
+            "/api/v1/statuses/117020586180926938",
+            Seen,
+            {
+                "text": "the best editor? why, of course it is the KDE Advanced Text Editor, Kate",
+                "author": "@mastodonpy_test_2@localhost",
+                "edited_at": datetime(2026, 8, 1, 13, 54, 0, 695000, tzinfo=UTC),
+                "platform_edited": True,
+            },
+        ),
+        Case(
+            "status_deleted.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test/0",
+            "/api/v1/statuses/0",
+            Gone,
+            {"reason": "HTTP 404: Not Found", "removed": False},
+        ),
+        Case(
+            # Recorded for a DELETE; a GET of a missing id may answer with the same body.
+            "status_delete_again_404.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test/117020606379845323",
+            "/api/v1/statuses/117020606379845323",
+            Gone,
+            {"reason": "HTTP 404: Record not found"},
+        ),
+        Case(
+            "rate_limited_429_reconstructed.json",
+            f"{MASTODON_ORIGIN}/web/statuses/117020583223442465",
+            "/api/v1/statuses/117020583223442465",
+            RateLimited,
+            # X-RateLimit-Reset is a placeholder in the manifest, so it is not sent.
+            {"reason": "HTTP 429: Too many requests", "retry_after": None},
+        ),
+    ),
+    not_yet_used={
+        "account_lookup.json": "watching an account for new posts (later issue)",
+        "account_lookup_not_found.json": "watching an account for new posts (later issue)",
+        "account_statuses.json": "watching an account for new posts (later issue)",
+        "status_history.json": "fetching the edit history of a status (later issue)",
+        "status_history_unedited.json": "fetching the edit history of a status (later issue)",
+        "status_source.json": "the plain-text source of a status (later issue)",
+    },
+)
