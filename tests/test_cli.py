@@ -258,8 +258,14 @@ def test_check_does_not_schedule_but_add_does(run: Cli, site: FakeSite):
         (["history", "https://never.example/"], "no watch"),
         (["history", "77"], "no watch with id 77"),
         (["check", "https://example.com/x", "-p", "mastodon"], "not a Mastodon status URL"),
-        (["check", "https://example.com/x", "-p", "json", "-s", "p"], "--selector does not apply to platform json"),
-        (["add", "https://example.com/x", "-p", "web", "-f", "a"], "--field does not apply to platform web"),
+        (
+            ["check", "https://example.com/x", "-p", "json", "-s", "p"],
+            "--selector does not apply to platform json",
+        ),
+        (
+            ["add", "https://example.com/x", "-p", "web", "-f", "a"],
+            "--field does not apply to platform web",
+        ),
         (["check"], "Missing argument"),
     ],
 )
