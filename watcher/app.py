@@ -29,7 +29,7 @@ from watcher.model import (
 from watcher.normalize import canonical
 from watcher.schedule import first_check, next_check
 from watcher.settings import Settings, WatchSettings
-from watcher.sources import Source, make_source, platform_for
+from watcher.sources import SOURCES, Source, make_source, platform_for
 from watcher.sources.http import Http
 from watcher.store import Store, SyncEntry, SyncReport, resolve_db_url
 
@@ -85,7 +85,7 @@ class App:
     def target(self, url: str, platform: str = "", selector: str = "", field: str = "") -> Target:
         """Validate what the user typed and choose the platform (explicit, implied, detected)."""
         validate_url(url)
-        name = platform or ("json" if field else "web" if selector else platform_for(url))
+        name = platform or _implied_platform(url, selector, field)
         source = self.source(name)  # raises UsageError for an unknown platform
         for option, value in (("selector", selector), ("field", field)):
             if value and option not in source.options:
@@ -175,6 +175,18 @@ class App:
         if not watch.revisions or not kinds & wanted:
             return None
         return self.store.revision(watch.id, watch.revisions).post
+
+
+def _implied_platform(url: str, selector: str, field: str) -> str:
+    """The platform the URL is recognised as, unless it cannot read the option given: then
+    `--field` means a JSON endpoint and `--selector` a web page."""
+    detected = platform_for(url)
+    options = SOURCES[detected].options
+    if field and "field" not in options:
+        return "json"
+    if selector and "selector" not in options:
+        return "web"
+    return detected
 
 
 def validate_url(url: str) -> None:

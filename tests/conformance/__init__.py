@@ -23,6 +23,7 @@ class Case:
     fields: Mapping[str, Any] = field(default_factory=dict)
     # More requests the adapter makes for this observation: path (with query) → recording.
     extra: Mapping[str, str] = field(default_factory=dict)
+    field: str = ""  # the target's field (a feed item's link or guid)
 
 
 @dataclass(frozen=True)
