@@ -1,0 +1,83 @@
+"""Telegram recordings (embed widget pages, tchan fragments) and what the adapter makes of them.
+
+The tchan fragments were copied from the t.me/s/ channel page; the embed widget renders a
+message with the same `tgme_widget_message` markup, so they stand in for the widget's answer.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conformance import Case, Platform
+from watcher.model import Gone, Seen
+
+_SIGNED_TEXT = "Hello! Signed and edited message"
+
+PLATFORM = Platform(
+    source="telegram",
+    cases=(
+        Case(
+            "post_embed.html",
+            "https://t.me/K1inUSA/3",
+            "/K1inUSA/3?embed=1",
+            Seen,
+            {
+                "id": "K1inUSA/3",  # 2018 markup: no data-post, so from the URL
+                "url": "https://t.me/K1inUSA/3",
+                "author": "K1 in USA",
+                "created_at": datetime(2015, 9, 29, 5, 35, 28, tzinfo=UTC),
+                "platform_edited": False,
+                "media": (),
+                "metrics": {"views": 2500},
+            },
+        ),
+        Case(
+            "post_embed_notfound_reconstructed.html",
+            "https://t.me/K1inUSA/999",
+            "/K1inUSA/999?embed=1",
+            Gone,
+            {"reason": "Telegram: Post not found (K1inUSA/999)", "removed": False},
+        ),
+        Case(
+            "message_edited_snippet.html",
+            "https://t.me/tchantest/24",
+            "/tchantest/24?embed=1",
+            Seen,
+            {
+                "id": "tchantest/24",
+                "text": "This is a message with a link\n\nhttps://brasil.io/",
+                "author": "tchan's test channel 👍",
+                "created_at": datetime(2023, 2, 24, 7, 48, 2, tzinfo=UTC),
+                "platform_edited": True,
+                "edited_at": None,
+                "metrics": {"views": 2},
+            },
+        ),
+        Case(
+            "message_signed_edited_snippet.html",
+            "https://t.me/s/tchantest/5",
+            "/tchantest/5?embed=1",
+            Seen,
+            {
+                "text": _SIGNED_TEXT,
+                "author": "tchan's test channel 👍 (Álvaro Justen)",
+                "platform_edited": True,
+            },
+        ),
+        Case(
+            "message_signed_not_edited_snippet.html",
+            "https://telegram.me/tchantest/79",
+            "/tchantest/79?embed=1",
+            Seen,
+            {
+                "text": "Signed and not edited",
+                "author": "tchan's test channel 👍 (Álvaro Justen)",
+                "platform_edited": False,
+            },
+        ),
+    ),
+    not_yet_used={
+        "channel_s.html": "account watches (issue 4, accounts part)",
+        "channel_s_no_posts_snippet.html": "account watches (issue 4, accounts part)",
+    },
+)

@@ -1,0 +1,185 @@
+"""Telegram public channels: one post through its embed widget, `GET /<channel>/<id>?embed=1`.
+
+No API key is needed: the widget is the HTML that websites embed. It shows the text, the
+channel, the time, the view count and an "edited" label (no edit time, no history). A deleted
+or unknown post answers 200 with `<div class="tgme_widget_message_error">Post not found</div>`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml import etree
+
+from watcher.errors import BadBody, UsageError
+from watcher.model import Broken, Gone, Hidden, Observation, Post, Seen, Target
+from watcher.normalize import element_text, parse_time
+from watcher.sources.base import Source
+from watcher.sources.http import GONE_STATUSES, Response, unobserved
+
+PUBLIC_WEB = "https://t.me"
+_HOSTS = frozenset({"t.me", "www.t.me", "telegram.me", "www.telegram.me", "telegram.dog"})
+# t.me/<channel>/<id> and t.me/s/<channel>/<id>; usernames are 4-32 word characters starting
+# with a letter, so t.me/c/<internal id>/<id> (private channels, login only) never matches.
+_PATH = re.compile(r"/(?:s/)?([A-Za-z]\w{3,31})/(\d+)/?")
+_NOT_FOUND = re.compile(r"not\s+found", re.IGNORECASE)
+_EDITED = re.compile(r"\bedited\b", re.IGNORECASE)
+_SCALE = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
+_VIEWS = re.compile(r"([\d.,]+)\s*([KMB]?)", re.IGNORECASE)
+# Media elements that link to their own message: the link is a stable id, the CDN URL is not.
+_MEDIA = {
+    "tgme_widget_message_photo_wrap": "photo",
+    "tgme_widget_message_video_player": "video",
+    "tgme_widget_message_roundvideo_player": "video",
+}
+
+
+def post_ref(url: str) -> tuple[str, str] | None:
+    """(channel, message id) of a public Telegram post URL, or None if `url` is not one."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in _HOSTS:
+        return None
+    match = _PATH.fullmatch(parts.path)
+    return (match.group(1), match.group(2)) if match else None
+
+
+class TelegramSource(Source):
+    name = "telegram"
+
+    @classmethod
+    def matches(cls, url: str) -> bool:
+        return post_ref(url) is not None
+
+    def validate(self, target: Target) -> None:
+        if post_ref(target.url) is None:
+            raise UsageError(f"not a public Telegram channel post URL: {target.url}")
+
+    def _fetch(self, target: Target) -> Observation:
+        self.validate(target)
+        channel, ident = post_ref(target.url) or ("", "")
+        resp = self.get(f"{self.base_url(PUBLIC_WEB)}/{channel}/{ident}", {"embed": "1"})
+        if resp.status in GONE_STATUSES:
+            # The widget says "Post not found" with a 200; a 404 is not the widget speaking.
+            return Broken(f"HTTP {resp.status} from {resp.url}: not the embed widget")
+        early = unobserved(resp)
+        if early is not None:
+            return early
+        return read_widget(_page(resp), channel, ident)
+
+
+def _page(resp: Response) -> etree._Element:
+    text = resp.text()
+    if not text.strip():
+        raise BadBody(f"empty body from {resp.url}")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise BadBody(f"response from {resp.url} is not HTML: {exc}") from exc
+
+
+def _all(root: etree._Element, xpath: str) -> list[etree._Element]:
+    found = root.xpath(xpath)
+    return [el for el in found if isinstance(el, etree._Element)] if isinstance(found, list) else []
+
+
+def _first(root: etree._Element, css_class: str) -> etree._Element | None:
+    found = _all(root, f"descendant-or-self::*[{_has_class(css_class)}]")
+    return found[0] if found else None
+
+
+def _has_class(css_class: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {css_class} ')"
+
+
+def read_widget(root: etree._Element, channel: str, ident: str) -> Observation:
+    """Gone for the widget's "not found" error, Seen for a message, Broken for anything else."""
+    error = _first(root, "tgme_widget_message_error")
+    if error is not None:
+        words = element_text(error)
+        if _NOT_FOUND.search(words):
+            return Gone(f"Telegram: {words} ({channel}/{ident})")
+        # Another refusal (a restricted channel, say): the post may well exist.
+        return Hidden(f"Telegram: {words or 'widget error'} ({channel}/{ident})")
+    message = _first(root, "tgme_widget_message")
+    if message is None:
+        return Broken(f"Telegram answered without the post widget for {channel}/{ident}")
+    return Seen(message_post(message, channel, ident))
+
+
+def message_post(message: etree._Element, channel: str, ident: str) -> Post:
+    """The Post of one `.tgme_widget_message` element."""
+    date = _first(message, "tgme_widget_message_date")
+    times = [t.get("datetime") or "" for t in _all(date, ".//time")] if date is not None else []
+    post_id = message.get("data-post") or f"{channel}/{ident}"
+    views = _first(message, "tgme_widget_message_views")
+    count = parse_count(element_text(views)) if views is not None else None
+    return Post(
+        id=post_id,
+        url=(date.get("href") if date is not None else None) or f"{PUBLIC_WEB}/{post_id}",
+        text=_text(message),
+        author=_author(message, channel),
+        created_at=parse_time(times[0]) if times else None,
+        media=_media(message),
+        metrics=MappingProxyType({"views": count} if count is not None else {}),
+        platform_edited=_edited(message),
+    )
+
+
+def _text(message: etree._Element) -> str:
+    """The message text, then a poll's question and options. A quoted reply is not ours."""
+    outside_reply = f"not(ancestor::*[{_has_class('tgme_widget_message_reply')}])"
+    parts = [
+        element_text(el)
+        for css in (
+            "tgme_widget_message_text",
+            "tgme_widget_message_poll_question",
+            "tgme_widget_message_poll_option_text",
+        )
+        for el in _all(message, f".//*[{_has_class(css)} and {outside_reply}]")
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def _author(message: etree._Element, channel: str) -> str:
+    """The channel's name, and the admin's signature on signed posts."""
+    owner = _first(message, "tgme_widget_message_owner_name")
+    name = element_text(owner) if owner is not None else ""
+    signed = _first(message, "tgme_widget_message_from_author")
+    signature = element_text(signed) if signed is not None else ""
+    name = name or f"@{channel}"
+    return f"{name} ({signature})" if signature else name
+
+
+def _edited(message: etree._Element) -> bool:
+    """The word "edited" in the meta span's own text; a signature named "edited" is not it."""
+    meta = _first(message, "tgme_widget_message_meta")
+    if meta is None:
+        return False
+    own = [meta.text or ""] + [child.tail or "" for child in meta]
+    return bool(_EDITED.search(" ".join(own)))
+
+
+def _media(message: etree._Element) -> tuple[str, ...]:
+    found: list[str] = []
+    for css, kind in _MEDIA.items():
+        for el in _all(message, f".//a[{_has_class(css)}]"):
+            path = urlsplit(el.get("href") or "").path.strip("/")
+            if path:
+                found.append(f"{kind}:{path}")
+    return tuple(found)
+
+
+def parse_count(text: str) -> int | None:
+    """A view counter as an int: "2", "1,234", "37.2K" → 37200, "1.2M" → 1200000."""
+    match = _VIEWS.search(text)
+    if match is None:
+        return None
+    number, suffix = match.group(1).replace(",", ""), match.group(2).upper()
+    try:
+        return int(Decimal(number) * _SCALE[suffix])
+    except InvalidOperation:
+        return None
