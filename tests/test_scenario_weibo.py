@@ -95,3 +95,47 @@ def test_end_to_end_through_the_cli(scenario: Path, site: FakeSite, tmp_path: Pa
     assert (code, counters["status"], counters["revision"]) == (0, "unchanged", 2)
     code, gone = check("deleted.json")
     assert code == 3 and gone["status"] == "broken"
+
+
+# --- the same scenario through the weibo source -------------------------------------------------
+
+
+def test_end_to_end_through_the_weibo_source(
+    scenario: Path, site: FakeSite, tmp_path: Path
+) -> None:
+    """The URL a user would paste, checked by the `weibo` source against FakeSite standing in
+    for m.weibo.cn: the quote's removal is one edit, counters are nothing, and `ok:0`/20101
+    is a deletion once a second fetch confirms it."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[detect]\nconfirm_pause = 0.01\n[platforms.weibo]\nbase_url = "{site.url}"\n',
+        encoding="utf-8",
+    )
+    url = "https://weibo.com/1749127163/PvXr2dQ8L"
+    args = ["check", url, "--db", str(tmp_path / "w.db"), "-c", str(config), "--json"]
+    runner = CliRunner()
+
+    def check(name: str) -> tuple[int, dict[str, Any]]:
+        site.reply("/statuses/show", 200, (scenario / name).read_bytes(), JSON)
+        result = runner.invoke(cli, args)
+        return result.exit_code, json.loads(result.stdout)
+
+    code, first = check("before.json")
+    assert (code, first["status"], first["platform"]) == (0, "new", "weibo")
+    assert first["post"]["author"] == "雷军"
+    assert first["post"]["id"] == "5172004418290751"
+    assert site.requests[-1][0] == "/statuses/show?id=PvXr2dQ8L"
+
+    code, edited = check("after.json")
+    assert (code, edited["status"]) == (1, "edited")
+    assert "".join(text for op, text in edited["diff"] if op == -1).strip() == QUOTE
+    assert [text for op, text in edited["diff"] if op == 1] == []
+    assert edited["post"]["metrics"]["attitudes_count"] == 320877
+
+    code, counters = check("after_counters_only.json")
+    assert (code, counters["status"], counters["revision"]) == (0, "unchanged", 2)
+
+    before = site.hits("/statuses/show")
+    code, gone = check("deleted.json")
+    assert (code, gone["status"]) == (1, "deleted")
+    assert site.hits("/statuses/show") - before == 2  # the second fetch is the confirmation

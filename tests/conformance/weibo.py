@@ -1,0 +1,62 @@
+"""Weibo recordings (m.weibo.cn mobile API, gottaegbert/weiboAPI 2019 captures plus three
+reconstructed refusals) and what the adapter makes of them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conformance import Case, Platform
+from watcher.model import Blocked, Gone, Seen
+
+ACCOUNTS = "account watches (issue 4, accounts part)"
+
+PLATFORM = Platform(
+    source="weibo",
+    cases=(
+        Case(
+            # A repost ("转发微博") of a long post whose full text is embedded in `longText`.
+            "statuses_show.json",
+            "https://m.weibo.cn/status/HyZVegYAP",
+            "/statuses/show?id=HyZVegYAP",
+            Seen,
+            {
+                "id": "4383411844046171",
+                "url": "https://m.weibo.cn/detail/4383411844046171",
+                "author": "九月九的晴天",
+                "title": "",
+                "created_at": datetime(2019, 6, 15, 3, 44, 46, tzinfo=UTC),
+                "edited_at": None,
+                "platform_edited": False,
+                "media": (),
+                "metrics": {"reposts_count": 0, "comments_count": 0, "attitudes_count": 0},
+            },
+        ),
+        Case(
+            "statuses_show_deleted_reconstructed.json",
+            "https://weibo.com/1749127163/PvXr2dQ8L",
+            "/statuses/show?id=PvXr2dQ8L",
+            Gone,
+            {"reason": "Weibo ok:0 errno:20101 该微博不存在", "removed": False},
+        ),
+        Case(
+            # Recorded for getIndex; statuses/show sits behind the same visitor wall.
+            "visitor_login_required_reconstructed.json",
+            "https://m.weibo.cn/detail/4383411844046171",
+            "/statuses/show?id=4383411844046171",
+            Blocked,
+            {
+                "reason": "login required (https://passport.weibo.cn/signin/welcome"
+                "?entry=mweibo&r=https%3A%2F%2Fm.weibo.cn%2F)"
+            },
+        ),
+    ),
+    not_yet_used={
+        "statuses_extend.json": (
+            "the statuses/show answer that led to it (id 4383487819465288, isLongText) was not "
+            "recorded; the extend path runs on our own payloads in tests/test_source_weibo.py"
+        ),
+        "getIndex.json": ACCOUNTS,
+        "getIndex_userinfo.json": ACCOUNTS,
+        "getIndex_no_content_reconstructed.json": ACCOUNTS,
+    },
+)
