@@ -1,0 +1,82 @@
+"""Bluesky recordings (MarshalX/atproto and blueskyprofiler fixtures, plus AppView error bodies
+reconstructed from bluesky-social/atproto) and what the adapter makes of them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conformance import Case, Platform
+from watcher.model import Gone, RateLimited, Seen
+
+DID = "did:plc:kvwvcn5iqfooopmyzvb4qzba"
+RKEY = "3kaheyt6vpc22"
+AT_URI = f"at://{DID}/app.bsky.feed.post/{RKEY}"
+# The adapter asks for the post alone: no replies (depth=0), no parents (parentHeight=0).
+THREAD = (
+    "/xrpc/app.bsky.feed.getPostThread?uri="
+    f"at%3A%2F%2F{DID.replace(':', '%3A')}%2Fapp.bsky.feed.post%2F{RKEY}&depth=0&parentHeight=0"
+)
+WATCH = f"https://bsky.app/profile/{DID}/post/{RKEY}"
+
+PLATFORM = Platform(
+    source="bluesky",
+    cases=(
+        Case(
+            # Recorded with depth=1; depth only changes `replies`, which is empty here.
+            "getPostThread.json",
+            WATCH,
+            THREAD,
+            Seen,
+            {
+                "id": AT_URI,
+                "url": f"https://bsky.app/profile/test.marshal.dev/post/{RKEY}",
+                "title": "",
+                # Empty text, an image without alt text, and a quote of the author's own post.
+                "text": f"[quote] at://{DID}/app.bsky.feed.post/3kahesw26il2z",
+                "author": "@test.marshal.dev",
+                "created_at": datetime(2023, 9, 28, 12, 49, 36, 735000, tzinfo=UTC),
+                "edited_at": None,
+                "platform_edited": False,
+                "media": ("bafkreic3cp5ky525vsukjvrzxsc2h3jka2gud74l2hgeatw2rhj2qycnmq",),
+                "metrics": {"likeCount": 0, "repostCount": 0, "replyCount": 0},
+            },
+        ),
+        Case(
+            "getPostThread_notfound_reconstructed.json",
+            WATCH,
+            THREAD,
+            Gone,
+            {"reason": f"NotFound: Post not found: {AT_URI}", "removed": False},
+        ),
+        Case(
+            "rate_limited_429_reconstructed.json",
+            WATCH,
+            THREAD,
+            RateLimited,
+            # RateLimit-Reset is a placeholder in the manifest, so it is not sent.
+            {"reason": "HTTP 429: Rate Limit Exceeded", "retry_after": None},
+        ),
+        Case(
+            # A handle URL first resolves the handle; a 429 there is a 429, not a missing post.
+            "rate_limited_429_reconstructed.json",
+            f"https://bsky.app/profile/test.marshal.dev/post/{RKEY}",
+            "/xrpc/com.atproto.identity.resolveHandle?handle=test.marshal.dev",
+            RateLimited,
+            {"reason": "HTTP 429: Rate Limit Exceeded"},
+        ),
+    ),
+    not_yet_used={
+        "getAuthorFeed.json": "account watches (issue 4, accounts part)",
+        "getAuthorFeed_profile_notfound_reconstructed.json": (
+            "account watches (issue 4, accounts part)"
+        ),
+        "getPosts_reconstructed.json": "batched post checks with getPosts (later optimisation)",
+        "getPosts_missing_reconstructed.json": (
+            "batched post checks with getPosts (later optimisation)"
+        ),
+        "notFoundPost_reconstructed.json": (
+            "a union member, not a whole response: tests/fixtures/bluesky/thread_not_found.json "
+            "wraps the same shape in a getPostThread body"
+        ),
+    },
+)

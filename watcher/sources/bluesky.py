@@ -1,0 +1,272 @@
+"""Bluesky: one post through the public AppView, `app.bsky.feed.getPostThread` (depth 0).
+
+A URL that names the author by handle is first turned into a DID with
+`com.atproto.identity.resolveHandle`. getPostThread would accept the handle inside the at:// URI,
+but a handle that no longer resolves (the author changed it, a custom domain's DNS lapsed) then
+answers exactly like a deleted post, `400 NotFound`. Resolving separately keeps "the handle does
+not resolve" (`Failed`) apart from "the post is gone" (`Gone`). The DID is remembered for the
+life of the source, so the unchanged hot path stays one request.
+
+Bluesky has no edit feature: a record only changes by being replaced (new `cid`), so
+`platform_edited` is always False and `edited_at` None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from watcher.errors import BadBody, UsageError
+from watcher.model import (
+    Blocked,
+    Failed,
+    Gone,
+    Hidden,
+    Observation,
+    Post,
+    RateLimited,
+    Seen,
+    Target,
+)
+from watcher.normalize import html_to_text, looks_like_html, parse_time
+from watcher.settings import PlatformSettings
+from watcher.sources.base import Source
+from watcher.sources.http import BLOCKED_STATUSES, Http, Response, retry_after, unobserved
+
+API = "https://public.api.bsky.app"
+COLLECTION = "app.bsky.feed.post"
+_HANDLE = (
+    r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+)
+_DID = r"did:(?:plc|web):[a-zA-Z0-9._:%-]+"
+_RKEY = r"[a-zA-Z0-9._~:-]{1,512}"
+_WEB_POST = re.compile(rf"/profile/({_HANDLE}|{_DID})/post/({_RKEY})/?")
+_AT_URI = re.compile(rf"at://({_HANDLE}|{_DID})/{re.escape(COLLECTION)}/({_RKEY})")
+_WEB_HOSTS = frozenset({"bsky.app", "www.bsky.app"})
+# Counters a postView carries; stored as metrics, never part of the content.
+METRICS = ("likeCount", "repostCount", "replyCount", "quoteCount")
+# XRPC error names that mean the post exists but a block stands between it and us.
+_BLOCK_ERRORS = frozenset({"BlockedActor", "BlockedByActor"})
+
+
+def post_ref(url: str) -> tuple[str, str] | None:
+    """(handle or DID, rkey) of a bsky.app post URL or an at:// post URI, or None."""
+    if url.startswith("at://"):
+        match = _AT_URI.fullmatch(url.split("?")[0].split("#")[0])
+    else:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.hostname not in _WEB_HOSTS:
+            return None
+        match = _WEB_POST.fullmatch(unquote(parts.path))
+    if match is None:
+        return None
+    actor = match.group(1)
+    # Handles are case-insensitive; DIDs are not.
+    return (actor if actor.startswith("did:") else actor.lower()), match.group(2)
+
+
+class BlueskySource(Source):
+    name = "bluesky"
+
+    def __init__(self, http: Http, settings: PlatformSettings | None = None) -> None:
+        super().__init__(http, settings)
+        self._dids: dict[str, str] = {}  # handle → DID, resolved once per source
+
+    @classmethod
+    def matches(cls, url: str) -> bool:
+        return post_ref(url) is not None
+
+    def validate(self, target: Target) -> None:
+        if post_ref(target.url) is None:
+            raise UsageError(f"not a Bluesky post URL: {target.url}")
+
+    def _fetch(self, target: Target) -> Observation:
+        self.validate(target)
+        actor, rkey = post_ref(target.url) or ("", "")
+        api = self.base_url(API)
+        did = self._did(api, actor)
+        if not isinstance(did, str):
+            return did
+        uri = f"at://{did}/{COLLECTION}/{rkey}"
+        params = {"uri": uri, "depth": "0", "parentHeight": "0"}
+        resp = self.get(f"{api}/xrpc/app.bsky.feed.getPostThread", params)
+        if resp.status != 200:
+            return _refusal(resp)
+        return _thread_observation(_thread(resp), rkey)
+
+    def _did(self, api: str, actor: str) -> str | Observation:
+        """The DID of `actor`, or why it could not be had (never `Gone`: see the docstring)."""
+        if actor.startswith("did:"):
+            return actor
+        if actor in self._dids:
+            return self._dids[actor]
+        resp = self.get(f"{api}/xrpc/com.atproto.identity.resolveHandle", {"handle": actor})
+        if resp.status == 429:
+            return _rate_limited(resp)
+        body = _json_or_none(resp)
+        did = body.get("did") if resp.status == 200 and isinstance(body, dict) else None
+        if isinstance(did, str) and did.startswith("did:"):
+            self._dids[actor] = did
+            return did
+        if resp.status in (200, 400):  # 400 InvalidRequest "Unable to resolve handle"
+            return _unresolved(actor, resp)
+        return unobserved(resp) or _unresolved(actor, resp)
+
+
+def _unresolved(handle: str, resp: Response) -> Observation:
+    """A handle that does not resolve says nothing about the post: it may have been renamed."""
+    return Failed(
+        f"handle {handle} does not resolve (HTTP {resp.status}: {_error(resp)}); if the author "
+        "changed handles, watch the post by its did: URL"
+    )
+
+
+def _refusal(resp: Response) -> Observation:
+    """The observation for a getPostThread answer other than 200."""
+    if resp.status == 429:
+        return _rate_limited(resp)
+    name = _error_name(resp)
+    if resp.status == 400 and name == "NotFound":
+        # Deleted by the author, or taken down: the AppView answers both the same way.
+        return Gone(f"NotFound: {_error(resp)}")
+    if resp.status == 400 and name in _BLOCK_ERRORS:
+        return Hidden(f"{name}: {_error(resp)}")
+    detail = f"HTTP {resp.status} {name}: {_error(resp)}".replace("  ", " ")
+    if resp.status in BLOCKED_STATUSES:
+        return Blocked(detail)
+    # 404 from an XRPC server means "no such method" (a wrong base_url), never a missing post.
+    return Failed(detail)
+
+
+def _rate_limited(resp: Response) -> RateLimited:
+    return RateLimited(f"HTTP 429: {_error(resp)}", _retry_after(resp.headers))
+
+
+def _retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Seconds to wait: Retry-After if sent, else until RateLimit-Reset (unix seconds)."""
+    seconds = retry_after(headers, now)
+    if seconds is not None:
+        return seconds
+    reset = headers.get("ratelimit-reset", "").strip()
+    if not reset.isdigit():
+        return None
+    return max(0.0, int(reset) - (now or datetime.now(UTC)).timestamp())
+
+
+def _json_or_none(resp: Response) -> Any:
+    try:
+        return resp.json()
+    except BadBody:
+        return None
+
+
+def _error_name(resp: Response) -> str:
+    body = _json_or_none(resp)
+    return str(body.get("error") or "") if isinstance(body, dict) else ""
+
+
+def _error(resp: Response) -> str:
+    """The XRPC `{"error", "message"}` message, or the start of whatever the body was."""
+    body = _json_or_none(resp)
+    if isinstance(body, dict) and isinstance(body.get("message") or body.get("error"), str):
+        return str(body.get("message") or body["error"])
+    text = resp.text()[:2000]  # an HTML error page from a proxy: its words, not its markup
+    words = html_to_text(text) if looks_like_html(text) else text
+    return " ".join(words.split())[:200] or "no message"
+
+
+def _thread(resp: Response) -> dict[str, Any]:
+    body = resp.json()
+    thread = body.get("thread") if isinstance(body, dict) else None
+    if not isinstance(thread, dict):
+        raise BadBody(f"response from {resp.url} is not a Bluesky thread")
+    return thread
+
+
+def _thread_observation(thread: Mapping[str, Any], rkey: str) -> Observation:
+    """The anchor of a thread: a post, an explicit not-found, or a block."""
+    kind = str(thread.get("$type") or "")
+    if kind.endswith("#notFoundPost") or thread.get("notFound") is True:
+        return Gone(f"not found: {thread.get('uri') or rkey}")
+    if kind.endswith("#blockedPost") or thread.get("blocked") is True:
+        # The post exists; a block between its author and the viewer hides it.
+        return Hidden(f"blocked: {thread.get('uri') or rkey}")
+    post = thread.get("post")
+    if not isinstance(post, dict) or not isinstance(post.get("record"), dict):
+        raise BadBody(f"unexpected thread member {kind or 'without $type'}")
+    return Seen(post_view(post, rkey))
+
+
+def post_view(view: Mapping[str, Any], rkey: str) -> Post:
+    """The Post of a postView. Content comes from the author's record, not the hydrated view:
+    the view's embed carries the quoted post's current text and counters, which change without
+    this post changing."""
+    record: Mapping[str, Any] = view["record"]
+    author = view.get("author") or {}
+    actor = str(author.get("handle") or author.get("did") or "")
+    raw_embed = record.get("embed")
+    embed: Mapping[str, Any] = raw_embed if isinstance(raw_embed, dict) else {}
+    return Post(
+        id=str(view.get("uri") or rkey),
+        url=f"https://bsky.app/profile/{actor}/post/{rkey}",
+        text=_text(record, embed),
+        author=f"@{author['handle']}" if author.get("handle") else str(author.get("did") or ""),
+        created_at=parse_time(str(record.get("createdAt") or "")),
+        media=tuple(_blob_cids(embed)),
+        metrics=_metrics(view),
+    )
+
+
+def _text(record: Mapping[str, Any], embed: Mapping[str, Any]) -> str:
+    lines = (str(record.get("text") or ""), *_embed_lines(embed))
+    return "\n".join(line for line in lines if line)
+
+
+def _embed_lines(embed: Mapping[str, Any]) -> Iterator[str]:
+    """What the author attached, as text: image alt texts, the link card, the quoted post.
+
+    Alt text and the link card are written (or accepted) by the author and change only with the
+    record; the quoted post is named by URI, not copied, since its text is someone else's."""
+    kind = str(embed.get("$type") or "")
+    if kind == "app.bsky.embed.recordWithMedia":
+        yield from _embed_lines(embed.get("record") or {})
+        yield from _embed_lines(embed.get("media") or {})
+    elif kind == "app.bsky.embed.record":
+        quoted = (embed.get("record") or {}).get("uri")
+        if quoted:
+            yield f"[quote] {quoted}"
+    elif kind == "app.bsky.embed.external":
+        card = embed.get("external") or {}
+        yield " ".join(str(card.get(k) or "") for k in ("title", "uri")).strip()
+    for image in embed.get("images") or ():
+        if image.get("alt"):
+            yield f"[image] {image['alt']}"
+    if embed.get("alt"):  # a video's alt text
+        yield f"[video] {embed['alt']}"
+
+
+def _blob_cids(embed: Mapping[str, Any]) -> Iterator[str]:
+    """The content ids of attached images and video: stable, unlike the CDN URLs of the view."""
+    if embed.get("$type") == "app.bsky.embed.recordWithMedia":
+        yield from _blob_cids(embed.get("media") or {})
+        return
+    blobs = [image.get("image") for image in embed.get("images") or ()] + [embed.get("video")]
+    for blob in blobs:
+        if isinstance(blob, dict):
+            # Current blobs have ref.$link; legacy ones a plain cid.
+            cid = (blob.get("ref") or {}).get("$link") or blob.get("cid")
+            if cid:
+                yield str(cid)
+
+
+def _metrics(view: Mapping[str, Any]) -> Mapping[str, int]:
+    counts = {
+        key: value
+        for key in METRICS
+        if isinstance(value := view.get(key), int) and not isinstance(value, bool)
+    }
+    return MappingProxyType(counts)
