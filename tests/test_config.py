@@ -169,3 +169,20 @@ def test_channel_and_watch_errors_name_the_key(data: dict[str, object], message:
         parse_settings(data, "c.toml")
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_example_config_has_a_watch_of_each_platform(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from watcher.app import App
+    from watcher.sources import SOURCES
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramToken_0123456789abcdef")
+    monkeypatch.setenv("TELEGRAM_CHAT_ID", "12345")
+    monkeypatch.setenv("SLACK_TOKENS", "T0FAKE0001/B0FAKE0002/FakeSlackWebhookSecret0123")
+    settings = load_settings(Path(__file__).resolve().parents[1] / "config.example.toml")
+    with App(settings, db=str(tmp_path / "w.db")) as app:
+        report = app.sync_config()
+        platforms = {w.target.platform for w in app.store.list_watches()}
+    assert report.added == len(settings.watches)
+    assert platforms == set(SOURCES)
