@@ -194,6 +194,11 @@ def test_mastodon_url_is_detected(run: Cli, site: FakeSite):
     assert data["platform"] == "mastodon"
     assert data["post"]["text"] == "Toot toot"
     assert data["post"]["metrics"]["favourites_count"] == 3
+    site.reply("/api/v1/statuses/42", 200, json.dumps(status | {"favourites_count": 30}), JSON)
+    assert run.json("check", "https://mastodon.example/@alice/42")["status"] == "unchanged"
+    history = run.json("history", "1")
+    assert [m["values"]["favourites_count"] for m in history["metrics"]] == [3, 30]
+    assert "favourites_count 3 → 30" in run("history", "1").stdout
 
 
 def test_history_and_diff(run: Cli, site: FakeSite):

@@ -205,3 +205,15 @@ def test_claims_from_concurrent_daemons_do_not_overlap(db_url: str):
             s.close()
     claimed = [w.id for batch in batches for w in batch]
     assert len(claimed) == len(set(claimed)) == 40
+
+
+def test_metrics_are_a_time_series_of_changes(store: Store):
+    watch = store.ensure_watch(TARGET, 600, T0, enable=True)
+    for minute, likes in enumerate([1, 1, 5, 5, 5, 9]):
+        watch = check(store, watch, Seen(post("A", likes)), T0 + timedelta(minutes=minute))
+    watch = check(store, watch, Gone("HTTP 404"), T0 + timedelta(minutes=9))
+    samples = store.metric_samples(watch.id)
+    assert [(at.minute, values["likes"]) for at, values in samples] == [(0, 1), (2, 5), (5, 9)]
+    assert watch.metrics == {"likes": 9}  # a failed or gone check keeps the last counters
+    store.purge_watch(watch.id)
+    assert store.metric_samples(watch.id) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -97,18 +99,22 @@ def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None
         watch = app.store.resolve(ref)
         revisions = app.store.revisions(watch.id)
         events = app.store.events(watch.id)
+        samples = app.store.metric_samples(watch.id)
     if as_json:
         emit_json(
             {
                 "watch": serialize.watch_json(watch),
                 "revisions": [serialize.revision_json(r) for r in revisions],
                 "events": [serialize.event_json(e) for e in events],
+                "metrics": [{"at": at.isoformat(), "values": values} for at, values in samples],
             }
         )
         return
     out = out_console()
     out.print(f"watch {watch.id} · {watch.target.platform} · {watch.target.url}", style="bold")
     out.print(f"{len(revisions)} versions, {len(events)} events", style="dim")
+    if samples:
+        out.print(_counters(samples), style="dim")
     by_number = {r.number: r for r in revisions}
     for event in events:
         line = f"{show.when(event.at)}  {event.kind.value:<9}"
@@ -122,6 +128,13 @@ def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None
         revision = by_number.get(event.revision or 0)
         if revision and event.kind.value in ("new", "edited", "restored"):
             out.print("    " + _preview(revision.post.document), style="dim")
+
+
+def _counters(samples: list[tuple[datetime, dict[str, int]]]) -> str:
+    """One line: each counter's first and latest value, e.g. `likes 12 → 3,400`."""
+    first, last = samples[0][1], samples[-1][1]
+    moves = [f"{name} {first.get(name, 0):,} → {value:,}" for name, value in sorted(last.items())]
+    return f"counters ({len(samples)} samples): " + ", ".join(moves)
 
 
 def _preview(text: str, width: int = 100) -> str:

@@ -32,7 +32,7 @@ from watcher.model import (
 )
 from watcher.store import records
 from watcher.store.engine import make_engine, resolve_db_url
-from watcher.store.tables import DeliveryRow, EventRow, RevisionRow, WatchRow
+from watcher.store.tables import DeliveryRow, EventRow, MetricSampleRow, RevisionRow, WatchRow
 
 __all__ = ["Route", "Store", "SyncEntry", "SyncReport", "resolve_db_url"]
 
@@ -42,6 +42,7 @@ _WATCH = SQLModel.metadata.tables[WatchRow.__tablename__]
 _REVISION = SQLModel.metadata.tables[RevisionRow.__tablename__]
 _EVENT = SQLModel.metadata.tables[EventRow.__tablename__]
 _DELIVERY = SQLModel.metadata.tables[DeliveryRow.__tablename__]
+_METRIC = SQLModel.metadata.tables[MetricSampleRow.__tablename__]
 
 # What one check changes on its watch. Built once, so the hot path (an unchanged check) costs one
 # precompiled UPDATE; bound names are prefixed because SET reserves the column names.
@@ -181,6 +182,7 @@ class Store:
         with self._connection() as conn:
             conn.execute(delete(_DELIVERY).where(_DELIVERY.c.event_id.in_(events)))
             conn.execute(delete(_EVENT).where(_EVENT.c.watch_id == watch_id))
+            conn.execute(delete(_METRIC).where(_METRIC.c.watch_id == watch_id))
             conn.execute(delete(_REVISION).where(_REVISION.c.watch_id == watch_id))
             conn.execute(delete(_WATCH).where(_WATCH.c.id == watch_id))
         return watch.revisions
@@ -266,6 +268,8 @@ class Store:
         metrics = dict(post.metrics) if post else dict(watch.metrics)
         error = outcome.reason if post is None else ""
         with self._connection() as conn:
+            if post is not None and post.metrics and metrics != dict(watch.metrics):
+                conn.execute(_METRIC.insert(), {"watch_id": watch.id, "at": now, "values": metrics})
             if outcome.store_revision and post is not None:
                 number += 1
                 digest = outcome.state.content_hash
@@ -330,6 +334,16 @@ class Store:
         )
         with self._connection() as conn:
             return [records.event_record(r._mapping) for r in conn.execute(query)]
+
+    def metric_samples(self, watch_id: int) -> list[tuple[datetime, dict[str, int]]]:
+        """The counters' history, oldest first: (when first seen, values)."""
+        query = (
+            select(_METRIC.c.at, _METRIC.c["values"])
+            .where(_METRIC.c.watch_id == watch_id)
+            .order_by(_METRIC.c.at, _METRIC.c.id)
+        )
+        with self._connection() as conn:
+            return [(row[0], dict(row[1])) for row in conn.execute(query)]
 
     def count_revisions(self) -> int:
         with self._connection() as conn:

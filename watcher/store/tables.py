@@ -117,3 +117,15 @@ class DeliveryRow(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     sent_at: datetime | None = _when(nullable=True)
     last_error: str = ""
+
+
+class MetricSampleRow(SQLModel, table=True):
+    """Counters over time: a row whenever a check sees them differ from the last sample (an
+    unchanged run of checks is one sample, so the hot path writes nothing here)."""
+
+    __tablename__ = "metric_sample"
+
+    id: int | None = Field(default=None, primary_key=True)
+    watch_id: int = Field(foreign_key="watch.id", index=True, ondelete="CASCADE")
+    at: datetime = _when(nullable=False)
+    values: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
