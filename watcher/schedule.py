@@ -57,3 +57,21 @@ def retry_delay(attempts: int, daemon: DaemonSettings, rng: random.Random | None
     rng = rng or random.Random()
     base = min(daemon.retry_base * 2.0 ** max(0, attempts - 1), daemon.retry_max)
     return base * rng.uniform(0.8, 1.0)
+
+
+def follow_interval(
+    age: float,
+    window: float = 7 * 86400.0,
+    young: float = 3600.0,
+    young_interval: float = 120.0,
+    max_interval: float = 6 * 3600.0,
+) -> float | None:
+    """How often to re-check a post discovered by an account watch, by its age in seconds:
+    every `young_interval` while young (edits and deletions cluster in the first hour), then
+    backing off with age (5% of its age: ~3 min at one hour, ~72 min at a day, hours after),
+    and None once it is older than the follow `window` (stop following)."""
+    if age >= window:
+        return None
+    if age < young:
+        return young_interval
+    return min(max(age * 0.05, young_interval), max_interval)

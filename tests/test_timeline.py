@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from watcher.model import Post
+from watcher.schedule import follow_interval
+from watcher.timeline import Known, compare
+
+T0 = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def post(n: int) -> Post:
+    """Post n was published n hours after T0: a higher number is newer."""
+    return Post(id=str(n), url=f"u/{n}", text=f"post {n}", created_at=T0 + timedelta(hours=n))
+
+
+def known(*numbers: int) -> list[Known]:
+    order = sorted(numbers, reverse=True)
+    return [Known(str(n), T0 + timedelta(hours=n), order.index(n)) for n in numbers]
+
+
+def page(*numbers: int) -> list[Post]:
+    return [post(n) for n in sorted(numbers, reverse=True)]
+
+
+def test_a_new_post_is_new():
+    change = compare(known(3, 2, 1), page(4, 3, 2, 1))
+    assert [p.id for p in change.new] == ["4"] and change.suspects == ()
+
+
+def test_a_post_gone_between_live_neighbours_is_a_suspect():
+    change = compare(known(5, 4, 3, 2, 1), page(5, 4, 2, 1))
+    assert change.suspects == ("3",) and change.aged_out == ()
+
+
+def test_the_page_shifting_by_one_is_nothing():
+    change = compare(known(5, 4, 3, 2, 1), page(6, 5, 4, 3, 2))
+    assert [p.id for p in change.new] == ["6"]
+    assert change.suspects == () and change.aged_out == ("1",)
+
+
+def test_the_newest_post_missing_is_left_to_its_own_watch():
+    change = compare(known(5, 4, 3), page(4, 3))
+    assert change.suspects == () and change.aged_out == ("5",)
+
+
+def test_an_empty_page_is_an_account_condition_not_deletions():
+    change = compare(known(3, 2, 1), [])
+    assert change.empty and change.suspects == ()
+    assert compare([], []) == compare([], [])  # nothing known, nothing said
+    assert not compare([], []).empty
+
+
+def test_times_beat_positions_when_a_post_is_pinned():
+    # post 1 (old) was pinned at the top; post 3 vanished between 4 and 2.
+    follows = [Known("1", T0 + timedelta(hours=1), 0), *known(4, 3, 2)]
+    change = compare(follows, [post(1), post(4), post(2)])
+    assert change.suspects == ("3",)
+
+
+def test_without_times_positions_decide():
+    follows = [Known(str(n), None, i) for i, n in enumerate([5, 4, 3, 2])]
+    untimed = [Post(id=str(n), url="u", text="t") for n in (5, 4, 2)]
+    assert compare(follows, untimed).suspects == ("3",)
+
+
+@pytest.mark.parametrize(
+    "age,interval",
+    [
+        (0, 120),
+        (59 * 60, 120),
+        (3600, 180),
+        (86400, 4320),
+        (3 * 86400, 12960),
+        (6 * 86400, 6 * 3600),
+        (7 * 86400, None),
+    ],
+)
+def test_follow_interval_backs_off_with_age(age: float, interval: float | None):
+    assert follow_interval(age) == interval

@@ -1,0 +1,68 @@
+"""Pure timeline comparison for account watches: what a fresh page of an account's timeline
+says about the posts we follow.
+
+The rules (issue 4, "Accounts"):
+- a post on the page that we do not know is new;
+- a known post missing from the page is a suspect, to be checked directly at once, only when
+  posts both newer and older than it are still listed: it vanished from the middle;
+- a known post missing because it is older than everything listed merely fell off the end of
+  the page; one newer than everything listed is left to its own post watch. Neither is a
+  suspect, and nothing here is ever a deletion: only the post's own gone signal is;
+- an empty page while we know posts is an account-level condition (private, suspended, a
+  failed render), never a mass deletion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from watcher.model import Post
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A post the account watch already follows."""
+
+    id: str
+    created_at: datetime | None = None
+    position: int = 0  # its place in the timeline when last listed (0 = newest)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineChange:
+    new: tuple[Post, ...] = ()  # newest first, as listed
+    suspects: tuple[str, ...] = ()  # vanished between live neighbours: check these now
+    aged_out: tuple[str, ...] = ()  # fell off the end of the page (or are too new to judge)
+    empty: bool = False  # the page listed nothing although we know posts
+
+
+def compare(known: Sequence[Known], page: Sequence[Post]) -> TimelineChange:
+    """Compare a page (newest first) with the posts we follow."""
+    listed = {post.id for post in page}
+    new = tuple(post for post in page if post.id not in {k.id for k in known})
+    missing = [k for k in known if k.id not in listed]
+    if not page:
+        return TimelineChange(empty=bool(known), aged_out=tuple(k.id for k in missing))
+    still = [k for k in known if k.id in listed]
+    suspects = tuple(k.id for k in missing if _between(k, still))
+    aged = tuple(k.id for k in missing if k.id not in suspects)
+    return TimelineChange(new=new, suspects=suspects, aged_out=aged)
+
+
+def _between(post: Known, listed: Sequence[Known]) -> bool:
+    """Whether known posts both newer and older than `post` are still listed."""
+    newer = any(_order(other, post) < 0 for other in listed)
+    older = any(_order(other, post) > 0 for other in listed)
+    return newer and older
+
+
+def _order(a: Known, b: Known) -> int:
+    """-1 if `a` is newer than `b`, 1 if older, 0 if unknown. Times decide when both have
+    them (pinned posts break positions); else the positions when they were last listed."""
+    if a.created_at and b.created_at and a.created_at != b.created_at:
+        return -1 if a.created_at > b.created_at else 1
+    if a.position != b.position:
+        return -1 if a.position < b.position else 1
+    return 0
