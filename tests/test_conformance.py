@@ -71,9 +71,12 @@ def test_recording(site: FakeSite, name: str, case: Case) -> None:
         site.set(path, recorded_reply(name, file))
     with Http() as http:
         source = make_source(platform.source, http, PlatformSettings(base_url=site.url))
-        result = source.fetch(Target(case.watch, platform.source, field=case.field))
+        target = Target(case.watch, platform.source, field=case.field)
+        result = source.timeline(target) if case.timeline else source.fetch(target)
     assert isinstance(result, case.expect), result
     assert site.hits(case.serve_at) == 1
+    # Seen: the post's attributes; Page: its own (`ids`, `account`, `posts`); else the
+    # observation's.
     subject = result.post if isinstance(result, Seen) else result
     actual = {key: getattr(subject, key) for key in case.fields}
     assert actual == dict(case.fields)

@@ -101,7 +101,23 @@ class Broken:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An account's timeline as listed now (first page), newest first; pinned posts included
+    where the platform lists them."""
+
+    posts: tuple[Post, ...]
+    account: str = ""  # the account's display handle, e.g. "@alice@mastodon.social"
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(post.id for post in self.posts)
+
+
 Observation = Seen | Gone | Hidden | Blocked | RateLimited | Failed | Broken
+# What reading an account's timeline can give: the page, or why not. `Gone` here means the
+# account itself is gone (deleted or suspended), never that its posts are.
+TimelineObservation = Page | Gone | Hidden | Blocked | RateLimited | Failed | Broken
 # Observations that say nothing about whether the post exists.
 Unobserved = Hidden | Blocked | RateLimited | Failed | Broken
 

@@ -24,6 +24,7 @@ class Case:
     # More requests the adapter makes for this observation: path (with query) → recording.
     extra: Mapping[str, str] = field(default_factory=dict)
     field: str = ""  # the target's field (a feed item's link or guid)
+    timeline: bool = False  # read with Source.timeline (an account) instead of fetch (a post)
 
 
 @dataclass(frozen=True)

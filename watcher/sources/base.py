@@ -6,8 +6,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import ClassVar
 
-from watcher.errors import FetchError, HostBackoff
-from watcher.model import Failed, Observation, RateLimited, Target
+from watcher.errors import FetchError, HostBackoff, UsageError
+from watcher.model import Failed, Observation, RateLimited, Target, TimelineObservation
 from watcher.settings import PlatformSettings
 from watcher.sources.http import Http, Politeness, Response
 
@@ -42,6 +42,26 @@ class Source(ABC):
 
     @abstractmethod
     def _fetch(self, target: Target) -> Observation: ...
+
+    # -- accounts (timelines) -------------------------------------------------------------
+
+    @classmethod
+    def account_ref(cls, url: str) -> str | None:
+        """The account a URL names (an account page, not a post), or None."""
+        return None
+
+    def timeline(self, target: Target) -> TimelineObservation:
+        """The first page of the account's posts, newest first. Never raises for network or
+        body trouble (that is `Failed`)."""
+        try:
+            return self._timeline(target)
+        except HostBackoff as exc:
+            return RateLimited(str(exc), exc.retry_after)
+        except FetchError as exc:
+            return Failed(str(exc))
+
+    def _timeline(self, target: Target) -> TimelineObservation:
+        raise UsageError(f"platform {self.name} cannot watch accounts yet")
 
     def base_url(self, default: str) -> str:
         """The configured base URL (self-hosted instance, mirror, test server) or `default`."""
