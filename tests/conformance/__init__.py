@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from watcher.model import Observation
+from watcher.model import Observation, Page
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Case:
     file: str  # the recording, relative to the platform folder
     watch: str  # the URL a user would watch
     serve_at: str  # the path (with query) the adapter requests; FakeSite answers it with `file`
-    expect: type[Observation]
+    expect: type[Observation] | type[Page]
     # Expected attributes: of the Post for Seen, of the observation itself otherwise.
     fields: Mapping[str, Any] = field(default_factory=dict)
     # More requests the adapter makes for this observation: path (with query) → recording.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
-from watcher.model import Gone, RateLimited, Seen
+from watcher.model import Gone, Page, RateLimited, Seen
 
 DID = "did:plc:kvwvcn5iqfooopmyzvb4qzba"
 RKEY = "3kaheyt6vpc22"
@@ -17,6 +17,8 @@ THREAD = (
     f"at%3A%2F%2F{DID.replace(':', '%3A')}%2Fapp.bsky.feed.post%2F{RKEY}&depth=0&parentHeight=0"
 )
 WATCH = f"https://bsky.app/profile/{DID}/post/{RKEY}"
+DRIL = "did:plc:6wpkkitfdkgthatfvspcfmjo"
+FEED = "/xrpc/app.bsky.feed.getAuthorFeed?actor={}&limit=30&filter=posts_no_replies"
 
 PLATFORM = Platform(
     source="bluesky",
@@ -64,12 +66,42 @@ PLATFORM = Platform(
             RateLimited,
             {"reason": "HTTP 429: Rate Limit Exceeded"},
         ),
+        Case(
+            # Recorded without limit/filter, so its one reply (3liphfrnb7c2n) is listed; the
+            # adapter lists whatever the server lists, in its order.
+            "getAuthorFeed.json",
+            "https://bsky.app/profile/dril.bsky.social",
+            FEED.format("dril.bsky.social"),
+            Page,
+            {
+                "ids": tuple(
+                    f"at://{DRIL}/app.bsky.feed.post/{rkey}"
+                    for rkey in (
+                        "3lix6ufungs22",
+                        "3litgermucc2h",
+                        "3lirwer3l4s2r",
+                        "3liphfrnb7c2n",
+                        "3liphb4l7m22n",
+                    )
+                ),
+                "account": "@dril.bsky.social",
+            },
+            timeline=True,
+        ),
+        Case(
+            "getAuthorFeed_profile_notfound_reconstructed.json",
+            "https://bsky.app/profile/gone.example.com",
+            FEED.format("gone.example.com"),
+            Gone,
+            {
+                "reason": "account gone.example.com: Profile not found (or its handle changed: "
+                "watch the did: URL)",
+                "removed": False,
+            },
+            timeline=True,
+        ),
     ),
     not_yet_used={
-        "getAuthorFeed.json": "account watches (issue 4, accounts part)",
-        "getAuthorFeed_profile_notfound_reconstructed.json": (
-            "account watches (issue 4, accounts part)"
-        ),
         "getPosts_reconstructed.json": "batched post checks with getPosts (later optimisation)",
         "getPosts_missing_reconstructed.json": (
             "batched post checks with getPosts (later optimisation)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
-from watcher.model import Blocked, Gone, RateLimited, Seen
+from watcher.model import Blocked, Gone, Page, RateLimited, Seen
 
 SUB = "https://www.reddit.com/r/<TEST_SUBREDDIT>"  # PRAW scrubs the subreddit name in bodies
 WATCH = "https://www.reddit.com/r/test"  # ... but a watched URL must be a real one
@@ -83,9 +83,22 @@ PLATFORM = Platform(
             RateLimited,
             {"retry_after": None},  # the quote recorded no headers
         ),
+        Case(
+            # Recorded with sort=top; its three posts happen to be newest first as well. The
+            # [removed] one (ghgg1) stays listed: deletion is its direct check's to decide.
+            "user_submitted_with_removed.json",
+            "https://old.reddit.com/u/spladug/",
+            "/user/spladug/submitted.json?raw_json=1&sort=new",
+            Page,
+            {"ids": ("2bidk7", "27eh97", "ghgg1"), "account": "u/spladug"},
+            timeline=True,
+        ),
     ),
     not_yet_used={
-        "user_overview.json": "account watches (issue 4, accounts part)",
-        "user_submitted_with_removed.json": "account watches (issue 4, accounts part)",
+        "user_overview.json": (
+            "account watches follow posts only (submitted.json); overview.json mixes in "
+            "comments, and this trimmed recording holds only comments (t1): a comment-following "
+            "account watch would use it"
+        ),
     },
 )

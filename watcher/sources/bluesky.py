@@ -9,10 +9,24 @@ life of the source, so the unchanged hot path stays one request.
 
 Bluesky has no edit feature: a record only changes by being replaced (new `cid`), so
 `platform_edited` is always False and `edited_at` None.
+
+Accounts (`https://bsky.app/profile/<handle-or-did>`) are read with
+`app.bsky.feed.getAuthorFeed` (`filter=posts_no_replies`). The actor is passed as given, handle
+or DID: one request per check. Its "Profile not found" answer is `Gone` for the account (for a
+handle that includes a handle change; a did: URL follows the account across handles). Every feed
+item becomes its Post through the same `post_view` as getPostThread, so a post listed on the
+timeline and the same post fetched directly are equal.
+
+Reposts are left out of the Page, on purpose: the reposted post is someone else's (or an older
+one of the account's own, listed a second time), its `createdAt` is the original's, which would
+misplace it among the account's posts when the timeline is compared, and its deletion is not the
+account's doing. Skipped reposts are logged at debug level. Pinned posts appear only when asked
+for (`includePins`), which we do not: they are listed at their own place in time anyway.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -27,15 +41,19 @@ from watcher.model import (
     Gone,
     Hidden,
     Observation,
+    Page,
     Post,
     RateLimited,
     Seen,
     Target,
+    TimelineObservation,
 )
 from watcher.normalize import html_to_text, looks_like_html, parse_time
 from watcher.settings import PlatformSettings
 from watcher.sources.base import Source
 from watcher.sources.http import BLOCKED_STATUSES, Http, Response, retry_after, unobserved
+
+log = logging.getLogger(__name__)
 
 API = "https://public.api.bsky.app"
 COLLECTION = "app.bsky.feed.post"
@@ -46,11 +64,14 @@ _DID = r"did:(?:plc|web):[a-zA-Z0-9._:%-]+"
 _RKEY = r"[a-zA-Z0-9._~:-]{1,512}"
 _WEB_POST = re.compile(rf"/profile/({_HANDLE}|{_DID})/post/({_RKEY})/?")
 _AT_URI = re.compile(rf"at://({_HANDLE}|{_DID})/{re.escape(COLLECTION)}/({_RKEY})")
+_PROFILE = re.compile(rf"/profile/({_HANDLE}|{_DID})/?")
 _WEB_HOSTS = frozenset({"bsky.app", "www.bsky.app"})
 # Counters a postView carries; stored as metrics, never part of the content.
 METRICS = ("likeCount", "repostCount", "replyCount", "quoteCount")
 # XRPC error names that mean the post exists but a block stands between it and us.
 _BLOCK_ERRORS = frozenset({"BlockedActor", "BlockedByActor"})
+FEED_LIMIT = "30"
+_REPOST = "app.bsky.feed.defs#reasonRepost"
 
 
 def post_ref(url: str) -> tuple[str, str] | None:
@@ -64,9 +85,21 @@ def post_ref(url: str) -> tuple[str, str] | None:
         match = _WEB_POST.fullmatch(unquote(parts.path))
     if match is None:
         return None
-    actor = match.group(1)
+    return _actor(match.group(1)), match.group(2)
+
+
+def profile_ref(url: str) -> str | None:
+    """The handle or DID of a bsky.app profile URL (not one of its posts, feeds or lists)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.hostname not in _WEB_HOSTS:
+        return None
+    match = _PROFILE.fullmatch(unquote(parts.path))
+    return _actor(match.group(1)) if match else None
+
+
+def _actor(actor: str) -> str:
     # Handles are case-insensitive; DIDs are not.
-    return (actor if actor.startswith("did:") else actor.lower()), match.group(2)
+    return actor if actor.startswith("did:") else actor.lower()
 
 
 class BlueskySource(Source):
@@ -79,6 +112,10 @@ class BlueskySource(Source):
     @classmethod
     def matches(cls, url: str) -> bool:
         return post_ref(url) is not None
+
+    @classmethod
+    def account_ref(cls, url: str) -> str | None:
+        return profile_ref(url)
 
     def validate(self, target: Target) -> None:
         if post_ref(target.url) is None:
@@ -97,6 +134,17 @@ class BlueskySource(Source):
         if resp.status != 200:
             return _refusal(resp)
         return _thread_observation(_thread(resp), rkey)
+
+    def _timeline(self, target: Target) -> TimelineObservation:
+        actor = profile_ref(target.url)
+        if actor is None:
+            raise UsageError(f"not a Bluesky profile URL: {target.url}")
+        api = self.base_url(API)
+        params = {"actor": actor, "limit": FEED_LIMIT, "filter": "posts_no_replies"}
+        resp = self.get(f"{api}/xrpc/app.bsky.feed.getAuthorFeed", params)
+        if resp.status != 200:
+            return _feed_refusal(resp, actor)
+        return _page(_feed(resp), actor)
 
     def _did(self, api: str, actor: str) -> str | Observation:
         """The DID of `actor`, or why it could not be had (never `Gone`: see the docstring)."""
@@ -140,6 +188,61 @@ def _refusal(resp: Response) -> Observation:
         return Blocked(detail)
     # 404 from an XRPC server means "no such method" (a wrong base_url), never a missing post.
     return Failed(detail)
+
+
+def _feed_refusal(resp: Response, actor: str) -> TimelineObservation:
+    """The observation for a getAuthorFeed answer other than 200."""
+    if resp.status == 429:
+        return _rate_limited(resp)
+    name, message = _error_name(resp), _error(resp)
+    # The name is the generic InvalidRequest (a bad cursor gets it too): the message decides.
+    if resp.status == 400 and message.lower().startswith("profile not found"):
+        hint = "" if actor.startswith("did:") else " (or its handle changed: watch the did: URL)"
+        return Gone(f"account {actor}: {message}{hint}")
+    if resp.status == 400 and name in _BLOCK_ERRORS:
+        return Hidden(f"account {actor}: {name}: {message}")
+    detail = f"HTTP {resp.status} {name}: {message}".replace("  ", " ")
+    return Blocked(detail) if resp.status in BLOCKED_STATUSES else Failed(detail)
+
+
+def _feed(resp: Response) -> list[Mapping[str, Any]]:
+    """The feed items of a getAuthorFeed body; each must carry a post with its record."""
+    body = resp.json()
+    feed = body.get("feed") if isinstance(body, dict) else None
+    if not isinstance(feed, list):
+        raise BadBody(f"response from {resp.url} is not a Bluesky author feed")
+    for item in feed:
+        post = item.get("post") if isinstance(item, dict) else None
+        if not (isinstance(post, dict) and isinstance(post.get("record"), dict)):
+            raise BadBody(f"feed item without a post in {resp.url}")
+    return feed
+
+
+def _page(feed: list[Mapping[str, Any]], actor: str) -> Page:
+    """The account's own posts, in the feed's order (newest first); reposts are left out (see
+    the module docstring), as is a second listing of the same post."""
+    posts: dict[str, Post] = {}
+    reposts = 0
+    for item in feed:
+        reason = item.get("reason")
+        if isinstance(reason, dict) and reason.get("$type") == _REPOST:
+            reposts += 1
+            continue
+        post = feed_post(item["post"])
+        posts.setdefault(post.id, post)
+    if reposts:
+        log.debug("bluesky: %s reposts by %s not listed as its posts", reposts, actor)
+    listed = tuple(posts.values())
+    account = listed[0].author if listed else (actor if actor.startswith("did:") else f"@{actor}")
+    return Page(listed, account)
+
+
+def feed_post(view: Mapping[str, Any]) -> Post:
+    """The Post of a feed item's postView: the same as getPostThread gives for that post."""
+    match = _AT_URI.fullmatch(str(view.get("uri") or ""))
+    if match is None:
+        raise BadBody(f"feed item with a post URI that is not a post: {view.get('uri')!r}")
+    return post_view(view, match.group(2))
 
 
 def _rate_limited(resp: Response) -> RateLimited:

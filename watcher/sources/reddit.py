@@ -3,6 +3,14 @@
 A post is read from `GET /comments/<id>/.json` (the canonical path behind every permalink form,
 so the subreddit and slug in the watched URL never matter); a comment from
 `GET /api/info.json?id=t1_<id>`, which answers with that one comment instead of a thread.
+
+An account (`/user/<name>` or `/u/<name>`, any reddit.com host) is read from
+`GET /user/<name>/submitted.json`: its posts only. Comments are replies in other people's
+threads, and `overview.json` mixes them in, so a busy commenter would push every post off the
+page. Each listed post becomes its Post through the same `thing_post` as a direct fetch, so the
+two are equal; a removed post stays listed with its `[removed]` text: a timeline only lists, and
+deletion is decided by the post's own direct check. Reddit answers 404 for an account that never
+existed, was deleted, suspended or shadowbanned alike: `Gone` for the account.
 """
 
 from __future__ import annotations
@@ -22,10 +30,12 @@ from watcher.model import (
     Gone,
     Hidden,
     Observation,
+    Page,
     Post,
     RateLimited,
     Seen,
     Target,
+    TimelineObservation,
 )
 from watcher.normalize import html_to_text
 from watcher.sources.base import Source
@@ -44,6 +54,8 @@ _PATHS = tuple(
         rf"/gallery/{_ID}/?",
     )
 )
+# /user/<name> and /u/<name>, also the posts tab (/submitted) that the account watch reads.
+_USER = re.compile(r"/(?:u|user)/([a-z0-9_-]{1,20})(?:/submitted)?/?", re.IGNORECASE)
 _SHORT = re.compile(rf"/{_ID}/?", re.IGNORECASE)  # redd.it/<id>
 METRICS = ("score", "ups", "num_comments")
 # `removed_by_category` values that mean the author deleted the post, not a moderator.
@@ -82,12 +94,25 @@ def thing(url: str) -> Thing | None:
     return None
 
 
+def user(url: str) -> str | None:
+    """The (lower-cased) user name of a Reddit profile URL, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not _HOSTS.fullmatch(parts.hostname or ""):
+        return None
+    match = _USER.fullmatch(parts.path)
+    return match.group(1).lower() if match else None
+
+
 class RedditSource(Source):
     name = "reddit"
 
     @classmethod
     def matches(cls, url: str) -> bool:
         return thing(url) is not None
+
+    @classmethod
+    def account_ref(cls, url: str) -> str | None:
+        return user(url)
 
     def validate(self, target: Target) -> None:
         if thing(target.url) is None:
@@ -107,6 +132,49 @@ class RedditSource(Source):
         if early is not None:
             return early
         return observe(_find(resp, wanted), wanted)
+
+    def _timeline(self, target: Target) -> TimelineObservation:
+        name = user(target.url)
+        if name is None:
+            raise UsageError(f"not a Reddit user URL: {target.url}")
+        base = self.base_url(PUBLIC_API)
+        # sort=new is the default today; asked for because the Page must be newest first.
+        resp = self.get(f"{base}/user/{name}/submitted.json", {"raw_json": "1", "sort": "new"})
+        early = _refusal(resp)
+        if early is not None:
+            return _account_refusal(early, name)
+        posts = _listed(resp)
+        account = next((p.author for p in posts if p.author.startswith("u/")), f"u/{name}")
+        return Page(posts, account)
+
+
+def _account_refusal(early: Observation, name: str) -> TimelineObservation:
+    """A refusal said about the account rather than a post."""
+    if isinstance(early, Gone):
+        reason = f"u/{name}: no such account (deleted, suspended or shadowbanned): {early.reason}"
+        return Gone(reason, removed=early.removed)
+    if isinstance(early, Hidden):
+        # _forbidden words it for a post's subreddit; here the account is what is not shown.
+        return Hidden(f"u/{name} is not shown to us: {early.reason}")
+    if isinstance(early, Seen):  # _refusal never returns one; this keeps the types honest
+        raise BadBody(f"unexpected answer for u/{name}")
+    return early
+
+
+def _listed(resp: Response) -> tuple[Post, ...]:
+    """Every thing a user Listing lists, in its order (newest first), removed ones included."""
+    body = resp.json()
+    data = body.get("data") if isinstance(body, dict) else None
+    children = data.get("children") if isinstance(data, dict) else None
+    if not isinstance(children, list):
+        raise BadBody(f"response from {resp.url} is not a Reddit Listing")
+    posts = []
+    for child in children:
+        item = child.get("data") if isinstance(child, dict) else None
+        if not (isinstance(item, dict) and item.get("id")):
+            raise BadBody(f"Listing child without data or id in {resp.url}")
+        posts.append(thing_post(item))
+    return tuple(posts)
 
 
 def _refusal(resp: Response) -> Observation | None:

@@ -1,0 +1,229 @@
+"""Reddit account watches: user URLs and /user/<name>/submitted.json pages, on our own
+Listing-shaped payloads served by FakeSite."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.server import FakeSite, Reply
+from watcher.errors import UsageError
+from watcher.model import (
+    Blocked,
+    Broken,
+    Failed,
+    Gone,
+    Hidden,
+    Page,
+    RateLimited,
+    Seen,
+    Target,
+    TimelineObservation,
+)
+from watcher.settings import PlatformSettings
+from watcher.sources.http import Http
+from watcher.sources.reddit import RedditSource, thing
+
+PAYLOADS = FIXTURES / "reddit"
+JSON = {"content-type": "application/json; charset=UTF-8"}
+HTML = {"content-type": "text/html; charset=utf-8"}
+USER = "https://www.reddit.com/user/ann_dev"
+SUBMITTED = "/user/ann_dev/submitted.json"
+REQUEST = f"{SUBMITTED}?raw_json=1&sort=new"
+
+
+def payload(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status, (PAYLOADS / name).read_bytes(), headers or JSON)
+
+
+def read(
+    site: FakeSite, reply: Reply, url: str = USER, path: str = SUBMITTED
+) -> TimelineObservation:
+    site.set(path, reply)
+    with Http() as http:
+        source = RedditSource(http, PlatformSettings(base_url=site.url))
+        return source.timeline(Target(url, "reddit"))
+
+
+def page(site: FakeSite, name: str = "user_submitted.json") -> Page:
+    result = read(site, payload(name), path=REQUEST)
+    assert isinstance(result, Page), result
+    return result
+
+
+# --- account URLs -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (USER, "ann_dev"),
+        ("https://www.reddit.com/user/Ann_Dev/", "ann_dev"),
+        ("https://www.reddit.com/u/ann_dev", "ann_dev"),
+        ("https://old.reddit.com/user/ann-dev/", "ann-dev"),
+        ("https://new.reddit.com/u/ann_dev/?sort=top", "ann_dev"),
+        ("https://reddit.com/user/ann_dev#posts", "ann_dev"),
+        ("http://np.reddit.com/user/ann_dev", "ann_dev"),
+        ("https://www.reddit.com/user/ann_dev/submitted/", "ann_dev"),
+        ("https://www.reddit.com/user/ann_dev/comments/1abc2de/x/", None),  # a post
+        ("https://www.reddit.com/u/ann_dev/comments/1abc2de", None),
+        ("https://www.reddit.com/user/ann_dev/comments/", None),  # comments are not followed
+        ("https://www.reddit.com/user/ann_dev/overview", None),
+        ("https://www.reddit.com/r/python", None),
+        ("https://www.reddit.com/user/", None),
+        ("https://www.reddit.com/user/name.with.dots", None),
+        ("https://notreddit.com/user/ann_dev", None),
+        ("https://redd.it/ann_dev", None),
+        ("ftp://www.reddit.com/user/ann_dev", None),
+    ],
+)
+def test_account_ref(url: str, expected: str | None) -> None:
+    assert RedditSource.account_ref(url) == expected
+    if expected is not None:  # an account URL is never taken for a post
+        assert thing(url) is None and not RedditSource.matches(url)
+
+
+def test_post_url_is_no_account() -> None:
+    url = "https://www.reddit.com/user/ann_dev/comments/1abc2de/release_20_more/"
+    assert RedditSource.matches(url) and RedditSource.account_ref(url) is None
+
+
+def test_post_url_cannot_be_read_as_a_timeline(site: FakeSite) -> None:
+    with pytest.raises(UsageError, match="not a Reddit user URL"):
+        read(site, payload("user_submitted.json"), "https://redd.it/1abc2de")
+    assert site.requests == []
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_page_lists_posts_newest_first(site: FakeSite) -> None:
+    result = page(site)
+    assert result.ids == ("1new000", "1lnk000", "1abc2de", "1rem000")
+    assert result.account == "u/ann_dev"
+    newest = result.posts[0]
+    assert (newest.title, newest.text) == ("Follow-up: 2.0.1", "Fixes the installer.")
+    assert newest.url == "https://www.reddit.com/r/python/comments/1new000/followup_201/"
+    assert newest.created_at == datetime(2025, 6, 2, 21, 33, 20, tzinfo=UTC)
+    assert site.hits(REQUEST) == 1
+
+
+def test_removed_post_is_listed_not_gone(site: FakeSite) -> None:
+    """A timeline only lists: whether a post is gone is its direct check's to say."""
+    removed = page(site).posts[3]
+    assert (removed.id, removed.text, removed.author) == ("1rem000", "[removed]", "u/ann_dev")
+
+
+@pytest.mark.parametrize(("index", "fixture"), [(2, "post_self.json"), (3, "post_removed.json")])
+def test_post_from_timeline_equals_post_from_fetch(
+    site: FakeSite, index: int, fixture: str
+) -> None:
+    """The account watch stores a listed post as revision 1, then checks it directly: any
+    difference would read as an edit. Served the same data, both paths give the same Post."""
+    listed = page(site).posts[index]
+    body = json.loads((PAYLOADS / "user_submitted.json").read_text())
+    data = body["data"]["children"][index]["data"]
+    thread = json.loads((PAYLOADS / fixture).read_text())
+    thread[0]["data"]["children"][0]["data"] = data
+    site.set(f"/comments/{listed.id}/.json", Reply(200, json.dumps(thread), JSON))
+    with Http() as http:
+        source = RedditSource(http, PlatformSettings(base_url=site.url))
+        direct = source.fetch(Target(listed.url, "reddit"))
+    if isinstance(direct, Seen):
+        assert direct.post == listed and direct.post.metrics == listed.metrics
+    else:  # the removed post: its direct check says Gone; the timeline listed its text as is
+        assert isinstance(direct, Gone) and direct.removed
+
+
+def test_listed_post_equals_fetched_post_from_its_own_payload(site: FakeSite) -> None:
+    """The listing's copy of post_self.json's post is the very Post a fetch of it gives."""
+    listed = page(site).posts[2]
+    site.set("/comments/1abc2de/.json", payload("post_self.json"))
+    with Http() as http:
+        source = RedditSource(http, PlatformSettings(base_url=site.url))
+        direct = source.fetch(Target(listed.url, "reddit"))
+    assert isinstance(direct, Seen) and direct.post == listed
+    assert (direct.post.id, direct.post.text, direct.post.title) == (
+        listed.id,
+        listed.text,
+        listed.title,
+    )
+
+
+def test_empty_page_is_a_page(site: FakeSite) -> None:
+    assert page(site, "user_submitted_empty.json") == Page((), "u/ann_dev")
+
+
+def test_u_url_reads_the_same_endpoint(site: FakeSite) -> None:
+    result = read(site, payload("user_submitted.json"), "https://old.reddit.com/u/Ann_Dev/")
+    assert isinstance(result, Page)
+    assert [path for path, _ in site.requests] == [REQUEST]
+
+
+def test_base_url_is_used(site: FakeSite) -> None:
+    site.set(f"/mirror{SUBMITTED}", payload("user_submitted.json"))
+    with Http() as http:
+        source = RedditSource(http, PlatformSettings(base_url=f"{site.url}/mirror/"))
+        assert isinstance(source.timeline(Target(USER, "reddit")), Page)
+    assert site.hits(f"/mirror{SUBMITTED}") == 1
+
+
+# --- not-ok answers ---------------------------------------------------------------------------
+
+
+def test_404_json_is_the_account_gone(site: FakeSite) -> None:
+    result = read(site, payload("error_not_found_404.json", 404))
+    assert isinstance(result, Gone) and not result.removed
+    assert result.reason.startswith("u/ann_dev: no such account")
+
+
+def test_404_without_reddit_json_is_not_gone(site: FakeSite) -> None:
+    assert isinstance(read(site, Reply(404, "no route", {"content-type": "text/plain"})), Broken)
+
+
+def test_403_with_a_reason_is_hidden(site: FakeSite) -> None:
+    result = read(site, payload("error_private_403.json", 403))
+    assert isinstance(result, Hidden) and result.reason.startswith("u/ann_dev is not shown")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(403, '{"message": "Forbidden", "error": 403}', JSON),
+        Reply(403, (PAYLOADS / "block_network_policy.html").read_bytes(), HTML),
+        Reply(200, (PAYLOADS / "block_network_policy.html").read_bytes(), HTML),
+    ],
+)
+def test_block_is_blocked(site: FakeSite, reply: Reply) -> None:
+    assert isinstance(read(site, reply), Blocked)
+
+
+def test_429_is_rate_limited(site: FakeSite) -> None:
+    reply = Reply(
+        429, '{"message": "Too Many Requests", "error": 429}', {**JSON, "retry-after": "7"}
+    )
+    result = read(site, reply)
+    assert isinstance(result, RateLimited) and result.retry_after == 7
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_5xx_is_failed(site: FakeSite, status: int) -> None:
+    assert isinstance(read(site, Reply(status, "<h1>down</h1>", HTML)), Failed)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{}",
+        b"[]",
+        b"not json",
+        b'{"kind": "Listing", "data": {"children": {}}}',
+        b'{"kind": "Listing", "data": {"children": [{"kind": "t3"}]}}',
+        b'{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"title": "x"}}]}}',
+    ],
+)
+def test_unexpected_shape_is_failed(site: FakeSite, body: bytes) -> None:
+    assert isinstance(read(site, Reply(200, body, JSON)), Failed)
