@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
-from watcher.model import Gone, RateLimited, Seen
+from watcher.model import Gone, Page, RateLimited, Seen
 
 MASTODON_ORIGIN = "http://localhost:3000"  # where halcy/Mastodon.py recorded its cassettes
+TEST_ACCOUNT = "117020565966271181"  # mastodonpy_test
 
 PLATFORM = Platform(
     source="mastodon",
@@ -64,11 +65,35 @@ PLATFORM = Platform(
             # X-RateLimit-Reset is a placeholder in the manifest, so it is not sent.
             {"reason": "HTTP 429: Too many requests", "retry_after": None},
         ),
+        Case(
+            # Recorded with limit=5; we ask for 20 without boosts, so it is served by path.
+            "account_statuses.json",
+            f"{MASTODON_ORIGIN}/@mastodonpy_test",
+            f"/api/v1/accounts/{TEST_ACCOUNT}/statuses",
+            Page,
+            {
+                "ids": (
+                    "117020580518794573",
+                    "117020580511453871",
+                    "117020580503743669",
+                    "117020580496489811",
+                    "117020580489281910",
+                ),
+                "account": "@mastodonpy_test@localhost",
+            },
+            extra={"/api/v1/accounts/lookup?acct=mastodonpy_test": "account_lookup.json"},
+            timeline=True,
+        ),
+        Case(
+            "account_lookup_not_found.json",
+            "@kljadklajsdkljlkjlkjlkjasdasd@localhost:3000",
+            "/api/v1/accounts/lookup?acct=kljadklajsdkljlkjlkjlkjasdasd",
+            Gone,
+            {"reason": "HTTP 404: Record not found", "removed": False},
+            timeline=True,
+        ),
     ),
     not_yet_used={
-        "account_lookup.json": "watching an account for new posts (later issue)",
-        "account_lookup_not_found.json": "watching an account for new posts (later issue)",
-        "account_statuses.json": "watching an account for new posts (later issue)",
         "status_history.json": "fetching the edit history of a status (later issue)",
         "status_history_unedited.json": "fetching the edit history of a status (later issue)",
         "status_source.json": "the plain-text source of a status (later issue)",

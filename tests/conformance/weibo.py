@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
-from watcher.model import Blocked, Gone, Seen
+from watcher.model import Blocked, Gone, Page, Seen
 
-ACCOUNTS = "account watches (issue 4, accounts part)"
+UID = "1669879400"
+PROFILE = f"/api/container/getIndex?type=uid&value={UID}"
 
 PLATFORM = Platform(
     source="weibo",
@@ -49,14 +50,45 @@ PLATFORM = Platform(
                 "?entry=mweibo&r=https%3A%2F%2Fm.weibo.cn%2F)"
             },
         ),
+        Case(
+            # Page 2 of the timeline, trimmed to 3 cards; served where page 1 is asked for.
+            # Its times are relative ("06-14"): they come from the mids.
+            "getIndex.json",
+            f"https://m.weibo.cn/u/{UID}",
+            f"{PROFILE}&containerid=107603{UID}",
+            Page,
+            {
+                "ids": ("4383183661430868", "4383180406740606", "4382054705416396"),
+                "account": "Dear-迪丽热巴",
+            },
+            extra={PROFILE: "getIndex_userinfo.json"},
+            timeline=True,
+        ),
+        Case(
+            # Recorded for the profile container (100505<uid>); we ask by type=uid.
+            "getIndex_no_content_reconstructed.json",
+            f"https://weibo.com/u/{UID}",
+            PROFILE,
+            Gone,
+            {"reason": "Weibo ok:0 errno:- 这里还没有内容", "removed": False},
+            timeline=True,
+        ),
+        Case(
+            "visitor_login_required_reconstructed.json",
+            f"https://m.weibo.cn/profile/{UID}",
+            PROFILE,
+            Blocked,
+            {
+                "reason": "login required (https://passport.weibo.cn/signin/welcome"
+                "?entry=mweibo&r=https%3A%2F%2Fm.weibo.cn%2F)"
+            },
+            timeline=True,
+        ),
     ),
     not_yet_used={
         "statuses_extend.json": (
             "the statuses/show answer that led to it (id 4383487819465288, isLongText) was not "
             "recorded; the extend path runs on our own payloads in tests/test_source_weibo.py"
         ),
-        "getIndex.json": ACCOUNTS,
-        "getIndex_userinfo.json": ACCOUNTS,
-        "getIndex_no_content_reconstructed.json": ACCOUNTS,
     },
 )

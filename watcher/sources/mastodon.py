@@ -1,4 +1,12 @@
-"""Mastodon (any instance): one status through the public REST API, `GET /api/v1/statuses/:id`."""
+"""Mastodon (any instance), through the public REST API: one status with
+`GET /api/v1/statuses/:id`; an account's latest statuses with `GET /api/v1/accounts/lookup?acct=`
+then `GET /api/v1/accounts/:id/statuses`.
+
+Boosts (reblogs) are left out of an account's timeline, on purpose (`exclude_reblogs=true`, and
+again here in case an instance ignores it): a boost is someone else's post, and the account watch
+follows what it lists by the Post's URL, which for a boost is the original's, under another id.
+Replies are the account's own posts and are kept; pinned posts are not listed by this endpoint.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from watcher.errors import BadBody, UsageError
-from watcher.model import Blocked, Gone, Observation, Post, RateLimited, Seen, Target
+from watcher.model import (
+    Blocked,
+    Gone,
+    Observation,
+    Page,
+    Post,
+    RateLimited,
+    Seen,
+    Target,
+    TimelineObservation,
+)
 from watcher.normalize import html_to_text, looks_like_html, parse_time
 from watcher.sources.base import Source
 from watcher.sources.http import GONE_STATUSES, Response, retry_after, unobserved
@@ -25,6 +43,11 @@ _STATUS_PATHS = tuple(
         r"/web/statuses/(\d+)/?",
     )
 )
+# Account pages: /@user, /@user@other.host, /users/user (ActivityPub actor URL); and a handle
+# typed as text, @user@instance.
+_ACCOUNT_PATH = re.compile(r"/(?:@|users/)([\w.-]+)(?:@([\w.-]+))?/?")
+_HANDLE = re.compile(r"@([\w.-]+)@([\w-]+(?:\.[\w-]+)*(?::\d+)?)")
+PAGE_SIZE = "20"
 # Counters a status carries; stored as metrics, never part of the content.
 METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
 
@@ -39,6 +62,23 @@ def status_id(url: str) -> str | None:
         if match:
             return match.group(1)
     return None
+
+
+def _account(url: str) -> tuple[str, str, str] | None:
+    """(user, origin of the home instance, home host) for an account URL or handle."""
+    handle = _HANDLE.fullmatch(url.strip())
+    if handle:
+        return handle.group(1), f"https://{handle.group(2)}", handle.group(2)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    match = _ACCOUNT_PATH.fullmatch(parts.path)
+    if match is None or (match.group(2) and not parts.path.startswith("/@")):
+        return None
+    user, other = match.groups()
+    if other:  # a remote account seen through this instance: its home has the full timeline
+        return user, f"https://{other}", other
+    return user, f"{parts.scheme}://{parts.netloc}", parts.hostname
 
 
 class MastodonSource(Source):
@@ -62,6 +102,66 @@ class MastodonSource(Source):
         if early is not None:
             return early
         return Seen(status_post(_status(resp), ident, parts.hostname or ""))
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    @classmethod
+    def account_ref(cls, url: str) -> str | None:
+        """`@user@host` for an account page URL or a typed `@user@instance` handle."""
+        found = _account(url)
+        return f"@{found[0]}@{found[2].split(':')[0]}" if found else None
+
+    def _timeline(self, target: Target) -> TimelineObservation:
+        found = _account(target.url)
+        if found is None:
+            raise UsageError(f"not a Mastodon account URL or handle: {target.url}")
+        user, home, host = found
+        origin = self.base_url(home)
+        host = host.split(":")[0]
+        lookup = self.get(f"{origin}/api/v1/accounts/lookup", {"acct": user})
+        account = _account_body(lookup)
+        if not isinstance(account, dict):
+            return account
+        resp = self.get(
+            f"{origin}/api/v1/accounts/{account['id']}/statuses",
+            {"limit": PAGE_SIZE, "exclude_reblogs": "true"},
+        )
+        early = _unseen(_refusal(resp))
+        if early is not None:
+            return early
+        own = [status for status in _statuses(resp) if not status.get("reblog")]
+        posts = tuple(status_post(status, str(status["id"]), host) for status in own)
+        return Page(posts, _author(account, host))
+
+
+def _unseen(obs: Observation | None) -> TimelineObservation | None:
+    """A refusal as a timeline observation (a refusal is never `Seen`)."""
+    return None if obs is None or isinstance(obs, Seen) else obs
+
+
+def _account_body(resp: Response) -> dict[str, Any] | TimelineObservation:
+    """The looked-up account, or why not: 404 means no such account (deleted or never was)."""
+    early = _unseen(_refusal(resp))
+    if early is not None:
+        return early
+    body = resp.json()
+    if not (isinstance(body, dict) and body.get("id")):
+        raise BadBody(f"response from {resp.url} is not a Mastodon account")
+    if body.get("suspended") is True:  # kept as a stub so instances can say why
+        return Gone(f"account {body.get('acct') or body['id']} is suspended", removed=True)
+    return body
+
+
+def _statuses(resp: Response) -> list[dict[str, Any]]:
+    """The statuses of an account page, newest first as Mastodon lists them."""
+    body = resp.json()
+    if not (isinstance(body, list) and all(_is_status(item) for item in body)):
+        raise BadBody(f"response from {resp.url} is not a list of Mastodon statuses")
+    return body
+
+
+def _is_status(item: object) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("account"), dict) and "id" in item
 
 
 def _refusal(resp: Response) -> Observation | None:
@@ -102,7 +202,7 @@ def _retry_after(headers: Mapping[str, str], now: datetime | None = None) -> flo
 
 def _status(resp: Response) -> dict[str, Any]:
     body = resp.json()
-    if not (isinstance(body, dict) and isinstance(body.get("account"), dict) and "id" in body):
+    if not (isinstance(body, dict) and _is_status(body)):
         raise BadBody(f"response from {resp.url} is not a Mastodon status")
     return body
 

@@ -1,0 +1,363 @@
+"""The `weibo` source's account timeline: profile URLs, the page (long texts, reposts, relative
+times, card groups) and every refusal, on our own getIndex-shaped payloads served by FakeSite."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.server import FakeSite, Reply
+from watcher.errors import UsageError
+from watcher.model import (
+    Blocked,
+    Failed,
+    Gone,
+    Hidden,
+    Page,
+    RateLimited,
+    Seen,
+    Target,
+    TimelineObservation,
+)
+from watcher.settings import PlatformSettings
+from watcher.sources.http import Http, Response
+from watcher.sources.weibo import WeiboSource, _agrees, _card_time, account_uid, post_id
+
+PAYLOADS = FIXTURES / "weibo"
+JSON = {"content-type": "application/json; charset=utf-8"}
+UID = "6000000001"
+URL = f"https://m.weibo.cn/u/{UID}"
+INDEX = "/api/container/getIndex"
+PROFILE = f"{INDEX}?type=uid&value={UID}"
+TIMELINE = f"{PROFILE}&containerid=107603{UID}"
+PINNED, REPOST, ORIGINAL, IN_GROUP = (
+    "5172727149244473",
+    "5172296373240585",
+    "5172092467155090",
+    "5117794676899841",
+)
+EXTEND = {PINNED: "extend_pinned.json", ORIGINAL: "extend_original.json"}
+SHOW = {PINNED: "show_pinned.json", REPOST: "show_repost.json", IN_GROUP: "show_in_group.json"}
+
+
+def payload(name: str) -> Reply:
+    return Reply(200, (PAYLOADS / name).read_bytes(), JSON)
+
+
+def body(value: object, status: int = 200) -> Reply:
+    return Reply(status, json.dumps(value, ensure_ascii=False), JSON)
+
+
+def cards(*mblogs: dict[str, Any]) -> Reply:
+    return body({"ok": 1, "data": {"cards": [{"card_type": 9, "mblog": m} for m in mblogs]}})
+
+
+# --- account URLs -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://weibo.com/u/1749127163", "1749127163"),
+        ("https://www.weibo.com/u/1749127163/", "1749127163"),
+        ("https://weibo.com/1749127163", "1749127163"),
+        ("https://m.weibo.cn/u/1749127163?uid=1749127163&luicode=10000011", "1749127163"),
+        ("https://m.weibo.cn/profile/1749127163", "1749127163"),
+        ("http://M.WEIBO.CN/u/1749127163", "1749127163"),
+        # Not accounts: posts, named pages, other hosts.
+        ("https://weibo.com/1749127163/PvXr2dQ8L", None),
+        ("https://m.weibo.cn/detail/5172004418290751", None),
+        ("https://m.weibo.cn/status/PvXr2dQ8L", None),
+        ("https://m.weibo.cn/1749127163/5172004418290751", None),
+        ("https://weibo.com/u/leijun", None),
+        ("https://weibo.com/leijun", None),
+        ("https://m.weibo.cn/u/", None),
+        ("https://example.com/u/1749127163", None),
+        ("weibo.com/u/1749127163", None),
+    ],
+)
+def test_account_ref(url: str, expected: str | None) -> None:
+    assert WeiboSource.account_ref(url) == expected
+    assert account_uid(url) == expected
+    if expected is not None:
+        assert post_id(url) is None  # an account URL is never a post
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://weibo.com/1749127163/PvXr2dQ8L",
+        "https://m.weibo.cn/detail/5172004418290751",
+        "https://m.weibo.cn/1749127163/5172004418290751",
+        "https://weibo.cn/comment/PvXr2dQ8L",
+    ],
+)
+def test_post_urls_are_not_accounts(url: str) -> None:
+    assert post_id(url) is not None
+    assert WeiboSource.account_ref(url) is None
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def read(site: FakeSite, url: str = URL) -> TimelineObservation:
+    with Http() as http:
+        source = WeiboSource(http, PlatformSettings(base_url=site.url + "/"))
+        return source.timeline(Target(url, "weibo"))
+
+
+def serve(site: FakeSite, timeline: Reply | None = None, profile: Reply | None = None) -> None:
+    site.set(PROFILE, profile or payload("profile.json"))
+    site.set(TIMELINE, timeline or payload("timeline.json"))
+    for ident, name in EXTEND.items():
+        site.set(f"/statuses/extend?id={ident}", payload(name))
+
+
+def page(site: FakeSite) -> Page:
+    result = read(site)
+    assert isinstance(result, Page), result
+    return result
+
+
+def test_page_lists_every_post_card_in_order(site: FakeSite) -> None:
+    serve(site)
+    listed = page(site)
+    # The pinned post first, as Weibo lists it; the notice card is not a post; the card
+    # group's post is.
+    assert listed.ids == (PINNED, REPOST, IN_GROUP)
+    assert listed.account == "吃货小王"
+    assert {post.author for post in listed.posts} == {"吃货小王"}
+
+
+def test_long_texts_are_completed_never_truncated(site: FakeSite) -> None:
+    serve(site)
+    pinned, repost, _ = page(site).posts
+    assert pinned.text == "端午节快乐[粽子]\n今天包了很多粽子，有甜有咸，分给邻居们一起吃"
+    assert (
+        repost.text
+        == "说得好@长文作者\n\n//@长文作者: 长文第一段\n第二段写完了，这是只有全文才有的结尾"
+    )
+    assert "全文" not in pinned.text + repost.text.replace("全文才有", "")
+    assert site.hits("/statuses/extend") == 2
+
+
+def test_relative_times_come_from_the_mid(site: FakeSite) -> None:
+    serve(site)
+    assert [post.created_at for post in page(site).posts] == [
+        datetime(2025, 6, 1, 6, 2, tzinfo=UTC),  # absolute on the card
+        datetime(2025, 5, 31, 1, 30, 15, tzinfo=UTC),  # "05-31"
+        datetime(2024, 12, 31, 15, 59, 58, tzinfo=UTC),  # "2024-12-31"
+    ]
+
+
+def test_pictures_are_read_from_pics_on_cards(site: FakeSite) -> None:
+    serve(site)
+    pinned, _, in_group = page(site).posts
+    assert pinned.media == ("006aaaagy1hz0000000011j30u00u0", "006aaaagy1hz0000000012j30u00u0")
+    assert in_group.media == ("006cccccgy1hz0000000031j30u00u0",)
+
+
+def test_requests_profile_then_its_weibo_tab(site: FakeSite) -> None:
+    profile = json.loads((PAYLOADS / "profile.json").read_text(encoding="utf-8"))
+    profile["data"]["tabsInfo"]["tabs"][1]["containerid"] = f"230413{UID}"
+    serve(site, profile=body(profile))
+    site.set(f"{PROFILE}&containerid=230413{UID}", payload("timeline.json"))
+    assert page(site).ids == (PINNED, REPOST, IN_GROUP)
+    assert site.hits(TIMELINE) == 0
+
+
+def test_without_tabs_the_usual_container_is_asked(site: FakeSite) -> None:
+    serve(site, profile=body({"ok": 1, "data": {"userInfo": {"screen_name": "x"}}}))
+    assert page(site).account == "x"
+    assert site.hits(TIMELINE) == 1
+
+
+def test_base_url_is_used(site: FakeSite) -> None:
+    serve(site)
+    assert isinstance(read(site, f"https://weibo.com/u/{UID}"), Page)
+    assert site.hits(PROFILE) == 1
+
+
+def test_default_base_is_the_mobile_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def fake_get(self: Http, url: str, **kwargs: object) -> Response:
+        asked.append(url)
+        return Response(url, 503, {}, b"")
+
+    monkeypatch.setattr(Http, "get", fake_get)
+    with Http() as http:
+        WeiboSource(http).timeline(Target(URL, "weibo"))
+    assert asked == ["https://m.weibo.cn/api/container/getIndex"]
+
+
+def test_not_an_account_is_a_usage_error(site: FakeSite) -> None:
+    with Http() as http:
+        source = WeiboSource(http, PlatformSettings(base_url=site.url))
+        with pytest.raises(UsageError, match="not a Weibo account"):
+            source.timeline(Target("https://m.weibo.cn/detail/5172004418290751", "weibo"))
+
+
+def test_empty_timeline_is_a_page(site: FakeSite) -> None:
+    serve(site, body({"ok": 1, "data": {"cards": []}}))
+    assert read(site) == Page((), "吃货小王")
+
+
+def test_nothing_here_yet_on_the_timeline_is_an_empty_page(site: FakeSite) -> None:
+    serve(site, body({"ok": 0, "msg": "这里还没有内容"}))
+    assert read(site) == Page((), "吃货小王")
+
+
+# --- what a timeline post is: the same Post a direct fetch makes -------------------------------
+
+
+def test_timeline_posts_equal_their_direct_fetch(site: FakeSite) -> None:
+    serve(site)
+    listed = page(site)
+    for ident, name in SHOW.items():
+        site.set(f"/statuses/show?id={ident}", payload(name))
+    with Http() as http:
+        source = WeiboSource(http, PlatformSettings(base_url=site.url))
+        for post in listed.posts:
+            assert source.fetch(Target(post.url, "weibo")) == Seen(post)
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        (body({"ok": 0, "msg": "这里还没有内容"}), Gone("Weibo ok:0 errno:- 这里还没有内容")),
+        (body({"ok": 0, "msg": "用户不存在"}), Gone("Weibo ok:0 errno:- 用户不存在")),
+        (
+            body({"ok": 0, "msg": "博主设置了仅粉丝可见"}),
+            Hidden("Weibo ok:0 errno:- 博主设置了仅粉丝可见"),
+        ),
+        (
+            body({"ok": -100, "url": "https://passport.weibo.cn/signin/welcome"}),
+            Blocked("login required (https://passport.weibo.cn/signin/welcome)"),
+        ),
+        (Reply(429, "", {"Retry-After": "60"}), RateLimited("HTTP 429 Too Many Requests", 60.0)),
+    ],
+)
+def test_profile_refusals(site: FakeSite, profile: Reply, expected: TimelineObservation) -> None:
+    serve(site, profile=profile)
+    assert read(site) == expected
+    assert site.hits(TIMELINE) == 0
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        Reply(503, "busy", {}),
+        Reply(500, "", {}),
+        Reply(404, "", {}),  # Weibo says "gone" in the body, never with a 404
+        body({"ok": 1, "data": {}}),
+        body({"ok": 1}),
+        body({"ok": 0, "msg": "系统繁忙"}),
+        Reply(200, "<html>oops</html>", {"content-type": "text/html"}),
+    ],
+)
+def test_profile_failures(site: FakeSite, profile: Reply) -> None:
+    serve(site, profile=profile)
+    assert isinstance(read(site), Failed)
+
+
+@pytest.mark.parametrize("status", [403, 418, 432])
+def test_anti_crawling_statuses_are_blocked(site: FakeSite, status: int) -> None:
+    serve(site, profile=Reply(status, "", {}))
+    assert isinstance(read(site), Blocked)
+
+
+@pytest.mark.parametrize(
+    ("timeline", "expected"),
+    [
+        # The profile answered, so a gone signal here proves nothing about the account.
+        (body({"ok": 0, "errno": "20101", "msg": "不存在"}), Failed),
+        (body({"ok": -100, "url": "https://passport.weibo.cn/signin/welcome"}), Blocked),
+        (Reply(429, "", {}), RateLimited),
+        (Reply(502, "", {}), Failed),
+        (body({"ok": 1, "data": {"cardlistInfo": {}}}), Failed),
+        (body({"ok": 1, "data": {"cards": {"0": {}}}}), Failed),
+    ],
+)
+def test_timeline_refusals(site: FakeSite, timeline: Reply, expected: type) -> None:
+    serve(site, timeline)
+    assert isinstance(read(site), expected)
+
+
+@pytest.mark.parametrize(
+    ("extend", "expected"),
+    [
+        # A long text that cannot be read fails the page: it never says the account is gone
+        # or hidden, and a truncated text is never listed.
+        (body({"ok": 0, "errno": "20101", "msg": "该微博不存在"}), Failed),
+        (body({"ok": 0, "msg": "暂无查看权限"}), Failed),
+        (body({"ok": 1, "data": {"ok": 1}}), Failed),
+        (body({"ok": -100, "url": "https://passport.weibo.cn/signin/welcome"}), Blocked),
+        (Reply(429, "", {}), RateLimited),
+        (Reply(503, "", {}), Failed),
+    ],
+)
+def test_long_text_refusals_fail_the_page(site: FakeSite, extend: Reply, expected: type) -> None:
+    serve(site)
+    site.set(f"/statuses/extend?id={PINNED}", extend)
+    assert isinstance(read(site), expected)
+
+
+# --- times shown relative ---------------------------------------------------------------------
+
+
+def test_card_time_is_none_when_the_mid_disagrees() -> None:
+    # Pre-2014 mids are not snowflakes: the date they would give does not match the card's.
+    assert _card_time({"mid": "3500000000000000", "created_at": "2012-10-25"}) is None
+    assert _card_time({"mid": "abc", "created_at": "06-14"}) is None
+    assert _card_time({"mid": PINNED, "created_at": "06-02"}) is None
+    assert _card_time({"mid": PINNED, "created_at": "06-01"}) == datetime(
+        2025, 6, 1, 6, 2, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("刚刚", True),
+        ("5分钟前", True),
+        ("3小时前", True),
+        ("昨天 14:02", True),
+        ("06-01", True),
+        ("2025-06-01", True),
+        ("2024-06-01", False),
+        ("06-02", False),
+        ("", False),
+    ],
+)
+def test_agrees(shown: str, expected: bool) -> None:
+    derived = datetime(2025, 6, 1, 6, 2, tzinfo=UTC)  # 14:02 in Beijing
+    assert _agrees(shown, derived, now=datetime(2025, 6, 1, 9, 0, tzinfo=UTC)) is expected
+
+
+def test_relative_time_far_from_now_does_not_agree() -> None:
+    derived = datetime(2025, 6, 1, 6, 2, tzinfo=UTC)
+    assert not _agrees("3分钟前", derived, now=datetime(2025, 7, 1, tzinfo=UTC))
+
+
+def test_single_card_with_absolute_time_needs_no_mid(site: FakeSite) -> None:
+    mblog = {
+        "id": "42",
+        "created_at": "Sun Jun 01 14:02:00 +0800 2025",
+        "text": "hi",
+        "user": {"screen_name": "吃货小王"},
+    }
+    serve(site, cards(mblog))
+    (post,) = page(site).posts
+    assert (post.id, post.text, post.created_at) == (
+        "42",
+        "hi",
+        datetime(2025, 6, 1, 6, 2, tzinfo=UTC),
+    )
