@@ -2,6 +2,7 @@
 what the feed adapter makes of one watched item of each.
 
 A feed watch names its item with `--field` (its link or guid/id), carried by `Case.field`.
+Without it the feed is an account: the same recordings are read as timelines too.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
-from watcher.model import Seen
+from watcher.model import Page, Seen
 
 LIFTOFF = "http://liftoff.msfc.nasa.gov"
 ATOM_ENTRY = "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"
+_RSS_ITEMS = (("06/03", 573), ("05/30", 572), ("05/27", 571), ("05/20", 570))
 
 
 CASES = (
@@ -52,6 +54,26 @@ CASES = (
             "edited_at": None,
             "platform_edited": False,
         },
+    ),
+    Case(
+        "rss2_sample.xml",
+        f"{LIFTOFF}/rss.xml",
+        "/rss.xml",
+        Page,
+        {
+            # Every item has a pubDate: newest first by date (here also document order).
+            "ids": tuple(f"{LIFTOFF}/2003/{day}.html#item{n}" for day, n in _RSS_ITEMS),
+            "account": "Liftoff News",  # the channel title, not the <image> title "NASA"
+        },
+        timeline=True,
+    ),
+    Case(
+        "atom_rfc4287_sample.xml",
+        "http://example.org/feed.xml",
+        "/feed.xml",
+        Page,
+        {"ids": (ATOM_ENTRY,), "account": "Example Feed"},
+        timeline=True,
     ),
 )
 

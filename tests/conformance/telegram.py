@@ -1,7 +1,9 @@
-"""Telegram recordings (embed widget pages, tchan fragments) and what the adapter makes of them.
+"""Telegram recordings (embed widget pages, tchan fragments, a channel preview page) and what
+the adapter makes of them.
 
 The tchan fragments were copied from the t.me/s/ channel page; the embed widget renders a
 message with the same `tgme_widget_message` markup, so they stand in for the widget's answer.
+The channel page (`/s/<channel>`) is read as an account's timeline.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
-from watcher.model import Gone, Seen
+from watcher.model import Gone, Page, Seen
 
 _SIGNED_TEXT = "Hello! Signed and edited message"
 
@@ -75,9 +77,26 @@ PLATFORM = Platform(
                 "platform_edited": False,
             },
         ),
+        Case(
+            "channel_s.html",
+            "https://t.me/s/topwar_official",
+            "/s/topwar_official",  # recorded with ?before=71009; the adapter reads the newest
+            Page,
+            {
+                # The page lists oldest first (70989, 70990, 71008 once trimmed): newest first here.
+                "ids": ("topwar_official/71008", "topwar_official/70990", "topwar_official/70989"),
+                "account": "@topwar_official",
+            },
+            timeline=True,
+        ),
+        Case(
+            "channel_s_no_posts_snippet.html",
+            "https://t.me/tchantest",
+            "/s/tchantest",
+            Page,
+            {"ids": (), "account": "@tchantest"},  # "No posts found" is an empty page, no error
+            timeline=True,
+        ),
     ),
-    not_yet_used={
-        "channel_s.html": "account watches (issue 4, accounts part)",
-        "channel_s_no_posts_snippet.html": "account watches (issue 4, accounts part)",
-    },
+    not_yet_used={},
 )

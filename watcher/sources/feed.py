@@ -16,11 +16,24 @@ The memory lives in the process: after a restart, or on another daemon, a missin
 
 The feed URL answering 404/410 is `Broken`, not `Gone`: the feed moved or was removed, which
 says nothing about the item.
+
+A whole feed is also an account: the feed URL watched without `--field` (`account_ref` is the
+feed URL itself; the same URL with `--field` names one item, and that choice is the caller's).
+Its timeline is every listed item, newest first by date when every item has one, else in
+document order (feeds list newest first by convention; an undated item cannot be placed among
+dated ones). Each item's Post is the one `_fetch` gives for its guid/id, so an item first seen
+in the timeline and later checked alone never reads as edited. Items `_fetch` could not find
+as themselves are left out, with a log line: an item with neither guid/id nor link, and an
+item whose id an earlier item already answers to (`_fetch` would return the earlier one).
+For the timeline too, a feed answering 404/410 is `Broken`, not a gone account: feeds move
+(a new blog engine, a new path) far more often than blogs are deleted, and only a person can
+tell which it was.
 """
 
 from __future__ import annotations
 
 import email.utils
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -30,11 +43,24 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from watcher.errors import BadBody, UsageError
-from watcher.model import Broken, Gone, Hidden, Observation, Post, Seen, Target
+from watcher.model import (
+    Broken,
+    Gone,
+    Hidden,
+    Observation,
+    Page,
+    Post,
+    Seen,
+    Target,
+    TimelineObservation,
+    Unobserved,
+)
 from watcher.normalize import element_text, fold_text, html_to_text, looks_like_html, parse_time
 from watcher.settings import PlatformSettings
 from watcher.sources.base import Source
 from watcher.sources.http import GONE_STATUSES, Http, Response, unobserved
+
+log = logging.getLogger(__name__)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RSS1 = "{http://purl.org/rss/1.0/}"
@@ -79,6 +105,14 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Feed:
+    """A parsed feed: its title and its items in document order."""
+
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _Sighting:
     """What we knew of the watched item the last time the feed listed it."""
 
@@ -104,8 +138,7 @@ class FeedSource(Source):
     def validate(self, target: Target) -> None:
         if not target.field.strip():
             raise UsageError(
-                "a feed watch needs the item: add --field ITEM (the item's link or guid/id); "
-                "watching a whole feed is not supported yet"
+                "a feed item watch needs the item: add --field ITEM (the item's link or guid/id)"
             )
 
     def _fetch(self, target: Target) -> Observation:
@@ -124,6 +157,19 @@ class FeedSource(Source):
         with self._lock:
             sighting = self._seen.get(key)
         return missing(sighting, items)
+
+    @classmethod
+    def account_ref(cls, url: str) -> str | None:
+        # The feed is the account; without --field the caller watches it whole.
+        return url if looks_like_feed(url) else None
+
+    def _timeline(self, target: Target) -> TimelineObservation:
+        resp = self.get(self._feed_url(target.url))
+        early = _refusal(resp)
+        if early is not None:
+            return early
+        feed = read_feed(resp.body, resp.url)
+        return Page(newest_first(trackable(feed.items, target.url)), feed.title or target.url)
 
     def _feed_url(self, url: str) -> str:
         parts = urlsplit(url)
@@ -154,11 +200,39 @@ def _before(when: datetime | None, than: datetime) -> bool:
     return when is not None and when < than
 
 
-def _refusal(resp: Response) -> Observation | None:
+def trackable(items: tuple[Item, ...], url: str = "") -> tuple[Post, ...]:
+    """The posts of the items `_fetch` finds as themselves by their id (see the docstring)."""
+    posts: list[Post] = []
+    names: set[str] = set()
+    for item in items:
+        ident = item.post.id
+        if not ident or ident in names:
+            log.info(
+                "feed %s: left out an item %s",
+                url,
+                "named like an earlier one" if ident else "without guid/id or link",
+            )
+        else:
+            posts.append(item.post)
+        names |= item.names
+    return tuple(posts)
+
+
+def newest_first(posts: tuple[Post, ...]) -> tuple[Post, ...]:
+    """By date, newest first, when every post has one (ties keep document order); else as is."""
+    dated = [(post.created_at, post) for post in posts if post.created_at is not None]
+    if len(dated) < len(posts):
+        return posts
+    return tuple(post for _, post in sorted(dated, key=lambda pair: pair[0], reverse=True))
+
+
+def _refusal(resp: Response) -> Unobserved | None:
     if resp.status in GONE_STATUSES:
-        # The feed vanishing is no proof that the item was deleted: someone must fix the URL.
+        # The feed vanishing is no proof that the item (or the blog) was deleted: someone must
+        # fix the URL.
         return Broken(f"the feed itself answered HTTP {resp.status} ({resp.url}): moved or removed")
-    return unobserved(resp)
+    early = unobserved(resp)
+    return early if isinstance(early, Unobserved) else None
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -166,17 +240,25 @@ def _refusal(resp: Response) -> Observation | None:
 
 def parse_feed(body: bytes, url: str = "") -> tuple[Item, ...]:
     """The items of an RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 document, in document order."""
+    return read_feed(body, url).items
+
+
+def read_feed(body: bytes, url: str = "") -> Feed:
+    """The title and items of an RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 document."""
     try:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
         raise BadBody(f"response from {url} is not XML: {exc}") from exc
     if root.tag == "rss":
-        return tuple(rss_item(el) for el in root.iterfind("channel/item"))
+        items = tuple(rss_item(el) for el in root.iterfind("channel/item"))
+        return Feed(fold_text(_text(root.find("channel/title"))), items)
     if root.tag == f"{RDF}RDF":
-        return tuple(rss_item(el, RSS1) for el in root.iterfind(f"{RSS1}item"))
+        items = tuple(rss_item(el, RSS1) for el in root.iterfind(f"{RSS1}item"))
+        return Feed(fold_text(_text(root.find(f"{RSS1}channel/{RSS1}title"))), items)
     if root.tag == f"{ATOM}feed":
         feed_author = _text(root.find(f"{ATOM}author/{ATOM}name"))
-        return tuple(atom_item(el, feed_author) for el in root.iterfind(f"{ATOM}entry"))
+        items = tuple(atom_item(el, feed_author) for el in root.iterfind(f"{ATOM}entry"))
+        return Feed(atom_text(root.find(f"{ATOM}title")), items)
     raise BadBody(f"response from {url} is not an RSS or Atom feed (root <{root.tag}>)")
 
 

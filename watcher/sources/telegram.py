@@ -1,8 +1,19 @@
-"""Telegram public channels: one post through its embed widget, `GET /<channel>/<id>?embed=1`.
+"""Telegram public channels: one post through its embed widget, `GET /<channel>/<id>?embed=1`,
+and a channel (an account) through its public preview page, `GET /s/<channel>`.
 
 No API key is needed: the widget is the HTML that websites embed. It shows the text, the
 channel, the time, the view count and an "edited" label (no edit time, no history). A deleted
 or unknown post answers 200 with `<div class="tgme_widget_message_error">Post not found</div>`.
+
+The preview page lists the channel's latest messages (about 20, oldest first) with the same
+`tgme_widget_message` markup as the widget, so both go through `message_post`: a post read from
+the channel page equals the post read alone. Forwarded messages are the channel's own posts
+(their own id in this channel) and are listed like any other; nothing on the page is skipped.
+
+A channel without a public preview (no such username, a deleted channel, a private group, a
+user, or a channel that turned its preview off) is redirected to the `t.me/<channel>` contact
+page. Those cases look alike from outside, so that is `Hidden`, never `Gone`: a redirect is not
+Telegram saying "deleted", and a freed username may be taken again.
 """
 
 from __future__ import annotations
@@ -16,7 +27,18 @@ import lxml.html
 from lxml import etree
 
 from watcher.errors import BadBody, UsageError
-from watcher.model import Broken, Gone, Hidden, Observation, Post, Seen, Target
+from watcher.model import (
+    Broken,
+    Gone,
+    Hidden,
+    Observation,
+    Page,
+    Post,
+    Seen,
+    Target,
+    TimelineObservation,
+    Unobserved,
+)
 from watcher.normalize import element_text, parse_time
 from watcher.sources.base import Source
 from watcher.sources.http import GONE_STATUSES, Response, unobserved
@@ -26,6 +48,12 @@ _HOSTS = frozenset({"t.me", "www.t.me", "telegram.me", "www.telegram.me", "teleg
 # t.me/<channel>/<id> and t.me/s/<channel>/<id>; usernames are 4-32 word characters starting
 # with a letter, so t.me/c/<internal id>/<id> (private channels, login only) never matches.
 _PATH = re.compile(r"/(?:s/)?([A-Za-z]\w{3,31})/(\d+)/?")
+_CHANNEL_PATH = re.compile(r"/(?:s/)?([A-Za-z]\w{3,31})/?")
+# t.me pages of Telegram's own that are shaped like a username (usernames cannot take these).
+_RESERVED = frozenset(
+    "joinchat addstickers addemoji addtheme addlist share proxy socks setlanguage login "
+    "invoice boost contact giftcode confirmphone".split()
+)
 _NOT_FOUND = re.compile(r"not\s+found", re.IGNORECASE)
 _EDITED = re.compile(r"\bedited\b", re.IGNORECASE)
 _SCALE = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
@@ -40,11 +68,24 @@ _MEDIA = {
 
 def post_ref(url: str) -> tuple[str, str] | None:
     """(channel, message id) of a public Telegram post URL, or None if `url` is not one."""
+    match = _PATH.fullmatch(_telegram_path(url))
+    return (match.group(1), match.group(2)) if match else None
+
+
+def channel_ref(url: str) -> str | None:
+    """The channel username of `t.me/<channel>` or `t.me/s/<channel>` (never a post URL)."""
+    match = _CHANNEL_PATH.fullmatch(_telegram_path(url))
+    if match is None or match.group(1).lower() in _RESERVED:
+        return None
+    return match.group(1)
+
+
+def _telegram_path(url: str) -> str:
+    """The path of a Telegram web URL, or "" for any other URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in _HOSTS:
-        return None
-    match = _PATH.fullmatch(parts.path)
-    return (match.group(1), match.group(2)) if match else None
+        return ""
+    return parts.path
 
 
 class TelegramSource(Source):
@@ -69,6 +110,23 @@ class TelegramSource(Source):
         if early is not None:
             return early
         return read_widget(_page(resp), channel, ident)
+
+    @classmethod
+    def account_ref(cls, url: str) -> str | None:
+        return channel_ref(url)
+
+    def _timeline(self, target: Target) -> TimelineObservation:
+        channel = channel_ref(target.url)
+        if channel is None:
+            raise UsageError(f"not a public Telegram channel URL: {target.url}")
+        resp = self.get(f"{self.base_url(PUBLIC_WEB)}/s/{channel}")
+        if resp.status in GONE_STATUSES:
+            # t.me redirects unknown channels instead: a 404 is not the preview page speaking.
+            return Broken(f"HTTP {resp.status} from {resp.url}: not the channel preview")
+        early = unobserved(resp)
+        if isinstance(early, Unobserved):
+            return early
+        return read_channel(_page(resp), channel)
 
 
 def _page(resp: Response) -> etree._Element:
@@ -108,6 +166,26 @@ def read_widget(root: etree._Element, channel: str, ident: str) -> Observation:
     if message is None:
         return Broken(f"Telegram answered without the post widget for {channel}/{ident}")
     return Seen(message_post(message, channel, ident))
+
+
+def read_channel(root: etree._Element, channel: str) -> TimelineObservation:
+    """The preview page's messages as a Page, newest first; Hidden for the contact page that
+    stands in for a channel without a public preview; Broken for anything else."""
+    history = _first(root, "tgme_channel_history")
+    if history is None:
+        if _first(root, "tgme_page") is not None:
+            return Hidden(
+                f"Telegram shows no public preview of @{channel}: private, restricted, "
+                "not a channel, or no such channel"
+            )
+        return Broken(f"Telegram answered without the channel preview for @{channel}")
+    # The "No posts found" placeholder sits in a message wrap but is no message: an empty Page.
+    messages = _all(history, f".//*[{_has_class('tgme_widget_message')}]")
+    if any(not message.get("data-post") for message in messages):
+        # Without its id a message could not be followed; skipping it would hide a post.
+        return Broken(f"a message on @{channel}'s preview page has no data-post id")
+    posts = [message_post(message, channel, "") for message in messages]
+    return Page(tuple(reversed(posts)), f"@{channel}")  # the page lists oldest first
 
 
 def message_post(message: etree._Element, channel: str, ident: str) -> Post:
