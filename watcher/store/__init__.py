@@ -245,12 +245,6 @@ class Store:
             rows = conn.execute(claim).all()
         return sorted((records.watch_record(r._mapping) for r in rows), key=lambda w: w.id)
 
-    def next_due_at(self) -> datetime | None:
-        query = select(func.min(_WATCH.c.next_check_at)).where(_WATCH.c.enabled.is_(True))
-        with self._connection() as conn:
-            value: datetime | None = conn.execute(query).scalar()
-        return value
-
     # -- one check -----------------------------------------------------------------------
 
     def record(
