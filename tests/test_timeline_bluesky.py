@@ -222,3 +222,107 @@ def test_unobserved_answers(site: FakeSite, reply: Reply, expected: type) -> Non
 )
 def test_unexpected_shape_is_failed(site: FakeSite, body: bytes) -> None:
     assert isinstance(read(site, Reply(200, body, JSON)), Failed)
+
+
+# --- deeper pages: cursor ---------------------------------------------------------------------
+
+NEWEST = tuple(
+    f"at://{DID}/app.bsky.feed.post/{rkey}" for rkey in ("3lbqtf000000e", "3lbqta5lnck2c")
+)
+OLDER = tuple(
+    f"at://{DID}/app.bsky.feed.post/{rkey}" for rkey in ("3lbq7zz2aaa2c", "3lbq5xx1aaa2c")
+)
+CURSOR = "2025-06-01T14:02:01.123Z"  # author_feed.json's
+
+
+def at_cursor(cursor: str = CURSOR) -> str:
+    return f"{feed_path()}&cursor={cursor.replace(':', '%3A')}"
+
+
+def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
+    with Http() as http:
+        source = BlueskySource(http, PlatformSettings(base_url=site.url))
+        return source.timeline(Target(PROFILE, "bluesky"), pages)
+
+
+def listed(site: FakeSite, pages: int) -> Page:
+    result = read_pages(site, pages)
+    assert isinstance(result, Page), result
+    return result
+
+
+def feed(name: str, **changes: object) -> Reply:
+    body = {**json.loads((PAYLOADS / name).read_text()), **changes}
+    return Reply(200, json.dumps(body), JSON)
+
+
+def test_one_page_is_the_single_request_as_before(site: FakeSite) -> None:
+    site.set(feed_path(), payload("author_feed.json"))
+    site.set(at_cursor(), payload("author_feed_older.json"))
+    assert listed(site, 1).ids == NEWEST
+    assert [path for path, _ in site.requests] == [feed_path()]
+
+
+@pytest.mark.parametrize("pages", [2, 3])
+def test_next_page_is_asked_with_the_cursor(site: FakeSite, pages: int) -> None:
+    site.set(feed_path(), payload("author_feed.json"))
+    site.set(at_cursor(), payload("author_feed_older.json"))  # no cursor: the last page
+    result = listed(site, pages)
+    assert result.ids == NEWEST + OLDER
+    assert result.account == "@alice.example.com"
+    assert [path for path, _ in site.requests] == [feed_path(), at_cursor()]
+
+
+def test_three_pages_follow_each_cursor(site: FakeSite) -> None:
+    site.set(feed_path(), payload("author_feed.json"))
+    site.set(at_cursor(), feed("author_feed_older.json", cursor="2025-05-29T18:45:01.500Z"))
+    site.set(at_cursor("2025-05-29T18:45:01.500Z"), payload("author_feed_empty.json"))
+    assert listed(site, 3).ids == NEWEST + OLDER
+    assert site.hits(FEED) == 3
+
+
+def test_an_empty_page_ends_the_reading_even_with_a_cursor(site: FakeSite) -> None:
+    site.set(feed_path(), payload("author_feed.json"))
+    site.set(at_cursor(), feed("author_feed_empty.json", cursor="2025-05-01T00:00:00.000Z"))
+    assert listed(site, 5).ids == NEWEST
+    assert site.hits(FEED) == 2
+
+
+def test_without_a_cursor_there_is_no_next_page(site: FakeSite) -> None:
+    site.set(feed_path(), feed("author_feed.json", cursor=None))
+    assert listed(site, 3).ids == NEWEST
+    assert site.hits(FEED) == 1
+
+
+def test_a_post_listed_again_keeps_its_first_listing(site: FakeSite) -> None:
+    first = json.loads((PAYLOADS / "author_feed.json").read_text())
+    older = json.loads((PAYLOADS / "author_feed_older.json").read_text())
+    again = first["feed"][2]
+    again = {"post": {**again["post"], "likeCount": 99}}  # listed again, counted later
+    site.set(feed_path(), payload("author_feed.json"))
+    site.set(at_cursor(), feed("author_feed_older.json", feed=[again, *older["feed"]]))
+    result = listed(site, 2)
+    assert result.ids == NEWEST + OLDER
+    assert result.posts[1] == listed(site, 1).posts[1]
+
+
+def test_a_page_that_only_repeats_ends_the_reading(site: FakeSite) -> None:
+    site.set(feed_path(), payload("author_feed.json"))
+    site.set(at_cursor(), feed("author_feed.json", cursor="2025-01-01T00:00:00.000Z"))
+    assert listed(site, 5).ids == NEWEST
+    assert site.hits(FEED) == 2
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        Reply(500, b'{"error":"InternalServerError"}', JSON),
+        payload("error_rate_limited.json", 429, {"retry-after": "30"}),
+        payload("author_feed_profile_not_found.json", 400),
+        Reply(200, b"<html>oops</html>", {"content-type": "text/html"}),
+    ],
+)
+def test_trouble_on_a_later_page_keeps_the_pages_before(site: FakeSite, later: Reply) -> None:
+    site.set(feed_path(), payload("author_feed.json"))
+    site.set(at_cursor(), later)
+    assert read_pages(site, 3) == read_pages(site, 1)

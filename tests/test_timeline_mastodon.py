@@ -4,6 +4,7 @@ own Mastodon-shaped payloads served by FakeSite."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -265,3 +266,114 @@ def _fill(result: TimelineObservation, site: FakeSite) -> TimelineObservation:
     if isinstance(result, Blocked | Failed):
         return type(result)(result.reason.replace(site.url, "{site}"))
     return result
+
+
+# --- deeper pages: max_id ---------------------------------------------------------------------
+
+FIRST = f"{STATUSES}?limit=20&exclude_reblogs=true"
+NEWEST = ("110000000000000003", "110000000000000002", "110000000000000001")
+OLDER = ("109990000000000002", "109990000000000001")
+
+
+def before(max_id: str) -> str:
+    return f"{FIRST}&max_id={max_id}"
+
+
+def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
+    with Http() as http:
+        source = MastodonSource(http, PlatformSettings(base_url=site.url + "/"))
+        return source.timeline(Target(URL, "mastodon"), pages)
+
+
+def listed(site: FakeSite, pages: int) -> Page:
+    result = read_pages(site, pages)
+    assert isinstance(result, Page), result
+    return result
+
+
+def statuses(*items: object) -> Reply:
+    return Reply(200, json.dumps(list(items)).encode(), JSON)
+
+
+def test_one_page_is_the_single_listing_request_as_before(site: FakeSite) -> None:
+    serve_ann(site)
+    site.set(before(NEWEST[-1]), payload("account_statuses_ann_older.json"))
+    assert listed(site, 1).ids == NEWEST
+    assert [path for path, _ in site.requests] == [f"{LOOKUP}?acct=ann", FIRST]
+
+
+@pytest.mark.parametrize("pages", [2, 3])
+def test_next_page_is_before_the_last_listed_status(site: FakeSite, pages: int) -> None:
+    serve_ann(site)
+    site.set(before(NEWEST[-1]), payload("account_statuses_ann_older.json"))
+    site.set(before(OLDER[-1]), statuses())
+    result = listed(site, pages)
+    assert result.ids == NEWEST + OLDER
+    assert result.account == "@ann@social.example"
+    asked = [before(NEWEST[-1]), before(OLDER[-1])][: pages - 1]
+    assert [path for path, _ in site.requests][1:] == [FIRST, *asked]
+
+
+def test_a_page_of_boosts_alone_moves_the_cursor_on(site: FakeSite) -> None:
+    boost = json.loads((PAYLOADS / "account_statuses_ann.json").read_text())[0]
+    serve_ann(site)
+    site.set(before(NEWEST[-1]), statuses({**boost, "id": "109995000000000001"}))
+    site.set(before("109995000000000001"), payload("account_statuses_ann_older.json"))
+    assert listed(site, 3).ids == NEWEST + OLDER
+
+
+def test_a_post_listed_again_keeps_its_first_listing(site: FakeSite) -> None:
+    page_one = json.loads((PAYLOADS / "account_statuses_ann.json").read_text())
+    older = json.loads((PAYLOADS / "account_statuses_ann_older.json").read_text())
+    moved = {**page_one[-1], "content": "<p>listed again</p>"}  # the timeline shifted
+    serve_ann(site)
+    site.set(before(NEWEST[-1]), statuses(moved, *older))
+    result = listed(site, 2)
+    assert result.ids == NEWEST + OLDER
+    assert result.posts[2] == listed(site, 1).posts[2]
+
+
+def test_a_page_that_only_repeats_ends_the_reading(site: FakeSite) -> None:
+    serve_ann(site)
+    site.set(before(NEWEST[-1]), payload("account_statuses_ann.json"))
+    assert listed(site, 5).ids == NEWEST
+    assert site.hits(STATUSES) == 2
+
+
+def test_link_header_without_next_ends_the_reading(site: FakeSite) -> None:
+    # Mastodon leaves rel="next" out when the page came back short: the end of the timeline.
+    prev = f'<https://social.example{FIRST}&min_id={NEWEST[0]}>; rel="prev"'
+    body = (PAYLOADS / "account_statuses_ann.json").read_bytes()
+    serve_ann(site, Reply(200, body, {**JSON, "link": prev}))
+    site.set(before(NEWEST[-1]), payload("account_statuses_ann_older.json"))
+    assert listed(site, 3).ids == NEWEST
+    assert site.hits(STATUSES) == 1
+
+
+def test_link_header_with_next_is_followed(site: FakeSite) -> None:
+    link = f'<https://social.example{before(NEWEST[-1])}>; rel="next"'
+    body = (PAYLOADS / "account_statuses_ann.json").read_bytes()
+    serve_ann(site, Reply(200, body, {**JSON, "link": link}))
+    site.set(before(NEWEST[-1]), payload("account_statuses_ann_older.json"))
+    assert listed(site, 2).ids == NEWEST + OLDER
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        error(500, "Internal Server Error"),
+        Reply(429, b'{"error":"Too many requests"}', {**JSON, "retry-after": "30"}),
+        error(404, "Record not found"),
+        Reply(200, b"<html>maintenance</html>", {"content-type": "text/html"}),
+    ],
+)
+def test_trouble_on_a_later_page_keeps_the_pages_before(
+    site: FakeSite, later: Reply, caplog: pytest.LogCaptureFixture
+) -> None:
+    serve_ann(site)
+    site.set(before(NEWEST[-1]), later)
+    site.set(before(OLDER[-1]), payload("account_statuses_ann_older.json"))
+    with caplog.at_level(logging.DEBUG, "watcher.sources.mastodon"):
+        assert read_pages(site, 3) == read_pages(site, 1)
+    assert site.hits(before(OLDER[-1])) == 0
+    assert "timeline page 2" in caplog.text

@@ -227,3 +227,105 @@ def test_5xx_is_failed(site: FakeSite, status: int) -> None:
 )
 def test_unexpected_shape_is_failed(site: FakeSite, body: bytes) -> None:
     assert isinstance(read(site, Reply(200, body, JSON)), Failed)
+
+
+# --- deeper pages: after ----------------------------------------------------------------------
+
+NEWEST = ("1new000", "1lnk000", "1abc2de", "1rem000")
+OLDER = ("1old002", "1old001")
+
+
+def after(fullname: str) -> str:
+    return f"{REQUEST}&after={fullname}"
+
+
+def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
+    with Http() as http:
+        source = RedditSource(http, PlatformSettings(base_url=site.url))
+        return source.timeline(Target(USER, "reddit"), pages)
+
+
+def listed(site: FakeSite, pages: int) -> Page:
+    result = read_pages(site, pages)
+    assert isinstance(result, Page), result
+    return result
+
+
+def listing(name: str, after: str | None = None, children: list[object] | None = None) -> Reply:
+    body = json.loads((PAYLOADS / name).read_text())
+    body["data"]["after"] = after
+    if children is not None:
+        body["data"]["children"] = children
+    return Reply(200, json.dumps(body), JSON)
+
+
+def test_one_page_is_the_single_request_as_before(site: FakeSite) -> None:
+    site.set(REQUEST, payload("user_submitted.json"))
+    site.set(after("t3_1rem000"), payload("user_submitted_older.json"))
+    assert listed(site, 1).ids == NEWEST
+    assert [path for path, _ in site.requests] == [REQUEST]
+
+
+@pytest.mark.parametrize("pages", [2, 3])
+def test_next_page_is_after_the_listings_after(site: FakeSite, pages: int) -> None:
+    site.set(REQUEST, payload("user_submitted.json"))  # after: t3_1rem000
+    site.set(after("t3_1rem000"), payload("user_submitted_older.json"))  # after: null
+    result = listed(site, pages)
+    assert result.ids == NEWEST + OLDER
+    assert result.account == "u/ann_dev"
+    assert [path for path, _ in site.requests] == [REQUEST, after("t3_1rem000")]
+
+
+def test_three_pages_follow_each_after(site: FakeSite) -> None:
+    site.set(REQUEST, payload("user_submitted.json"))
+    site.set(after("t3_1rem000"), listing("user_submitted_older.json", "t3_1old001"))
+    site.set(after("t3_1old001"), payload("user_submitted_empty.json"))
+    assert listed(site, 3).ids == NEWEST + OLDER
+    assert site.hits(SUBMITTED) == 3
+
+
+def test_an_empty_page_ends_the_reading(site: FakeSite) -> None:
+    site.set(REQUEST, payload("user_submitted.json"))
+    site.set(after("t3_1rem000"), listing("user_submitted_empty.json", "t3_zzz"))
+    assert listed(site, 5).ids == NEWEST
+    assert site.hits(SUBMITTED) == 2
+
+
+def test_after_null_is_the_last_page(site: FakeSite) -> None:
+    site.set(REQUEST, listing("user_submitted.json", None))
+    assert listed(site, 3).ids == NEWEST
+    assert site.hits(SUBMITTED) == 1
+
+
+def test_a_post_listed_again_keeps_its_first_listing(site: FakeSite) -> None:
+    first = json.loads((PAYLOADS / "user_submitted.json").read_text())["data"]["children"]
+    older = json.loads((PAYLOADS / "user_submitted_older.json").read_text())["data"]["children"]
+    again = {**first[-1], "data": {**first[-1]["data"], "score": 1}}  # the listing shifted
+    site.set(REQUEST, payload("user_submitted.json"))
+    site.set(after("t3_1rem000"), listing("user_submitted_older.json", None, [again, *older]))
+    result = listed(site, 2)
+    assert result.ids == NEWEST + OLDER
+    assert result.posts[3] == listed(site, 1).posts[3]
+
+
+def test_a_page_that_only_repeats_ends_the_reading(site: FakeSite) -> None:
+    site.set(REQUEST, payload("user_submitted.json"))
+    site.set(after("t3_1rem000"), listing("user_submitted.json", "t3_zzz"))
+    assert listed(site, 5).ids == NEWEST
+    assert site.hits(SUBMITTED) == 2
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        Reply(500, "<h1>down</h1>", HTML),
+        Reply(429, '{"message": "Too Many Requests", "error": 429}', {**JSON, "retry-after": "7"}),
+        payload("error_not_found_404.json", 404),
+        Reply(200, "<html><title>Blocked</title>whoa there, pardner!</html>", HTML),
+        Reply(200, b'{"kind": "Listing", "data": {"children": {}}}', JSON),
+    ],
+)
+def test_trouble_on_a_later_page_keeps_the_pages_before(site: FakeSite, later: Reply) -> None:
+    site.set(REQUEST, payload("user_submitted.json"))
+    site.set(after("t3_1rem000"), later)
+    assert read_pages(site, 3) == read_pages(site, 1)

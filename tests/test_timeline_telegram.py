@@ -192,3 +192,78 @@ def test_post_from_timeline_equals_post_from_fetch(site: FakeSite, ident: str, e
     assert from_page == alone.post
     assert content_hash(from_page) == content_hash(alone.post)
     assert dict(from_page.metrics) == dict(alone.post.metrics)  # metrics do not take part in ==
+
+
+# --- deeper pages: ?before=<smallest id listed> -------------------------------------------------
+
+NEWEST = ("durov/303", "durov/302", "durov/301", "durov/300")
+OLDER = ("durov/299", "durov/298")
+BEFORE_300 = (PAGES / "channel_s_durov_before_300.html").read_text()
+
+
+def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
+    with Http() as http:
+        source = TelegramSource(http, PlatformSettings(base_url=site.url + "/"))
+        return source.timeline(Target(ACCOUNT, "telegram"), pages)
+
+
+def listed(site: FakeSite, pages: int) -> Page:
+    result = read_pages(site, pages)
+    assert isinstance(result, Page), result
+    return result
+
+
+def html(body: str) -> Reply:
+    return Reply(200, body, HTML)
+
+
+def test_one_page_is_the_single_request_as_before(site: FakeSite) -> None:
+    site.set(PREVIEW, html(DUROV))
+    site.set(f"{PREVIEW}?before=300", html(BEFORE_300))
+    assert listed(site, 1).ids == NEWEST
+    assert [path for path, _ in site.requests] == [PREVIEW]
+
+
+@pytest.mark.parametrize("pages", [2, 3])
+def test_next_page_is_before_the_smallest_id_listed(site: FakeSite, pages: int) -> None:
+    site.set(PREVIEW, html(DUROV))
+    site.set(f"{PREVIEW}?before=300", html(BEFORE_300))
+    site.set(f"{PREVIEW}?before=298", html((PAGES / "channel_s_empty.html").read_text()))
+    result = listed(site, pages)
+    assert result.ids == NEWEST + OLDER
+    assert result.account == "@durov"
+    asked = [f"{PREVIEW}?before=300", f"{PREVIEW}?before=298"][: pages - 1]
+    assert [path for path, _ in site.requests] == [PREVIEW, *asked]
+
+
+def test_a_page_with_nothing_older_ends_the_reading(site: FakeSite) -> None:
+    # Unrouted `?before=300` falls back to the first page itself: nothing older than 300.
+    site.set(PREVIEW, html(DUROV))
+    assert listed(site, 5).ids == NEWEST
+    assert site.hits(PREVIEW) == 2
+
+
+def test_a_post_listed_again_keeps_its_first_listing(site: FakeSite) -> None:
+    shifted = BEFORE_300.replace("durov/298", "durov/300")  # lists 299 and 300 again
+    site.set(PREVIEW, html(DUROV))
+    site.set(f"{PREVIEW}?before=300", html(shifted))
+    result = listed(site, 2)
+    assert result.ids == (*NEWEST, "durov/299")
+    assert result.posts[3] == listed(site, 1).posts[3]
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        Reply(500, "Internal Server Error"),
+        Reply(429, "slow down", {"Retry-After": "30"}),
+        Reply(404, "Not Found"),
+        Reply(302, "", {"location": "/durov"}),  # the contact page: no preview
+        Reply(200, "   ", HTML),
+    ],
+)
+def test_trouble_on_a_later_page_keeps_the_pages_before(site: FakeSite, later: Reply) -> None:
+    site.set(PREVIEW, html(DUROV))
+    site.set("/durov", Reply(200, (PAGES / "channel_page.html").read_bytes(), HTML))
+    site.set(f"{PREVIEW}?before=300", later)
+    assert read_pages(site, 3) == read_pages(site, 1)

@@ -25,7 +25,8 @@ from watcher.model import (
 )
 from watcher.settings import PlatformSettings
 from watcher.sources.http import Http, Response
-from watcher.sources.weibo import WeiboSource, _agrees, _card_time, account_uid, post_id
+from watcher.sources.weibo import WeiboSource, account_uid, post_id
+from watcher.sources.weibo_timeline import _agrees, _card_time
 
 PAYLOADS = FIXTURES / "weibo"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -361,3 +362,106 @@ def test_single_card_with_absolute_time_needs_no_mid(site: FakeSite) -> None:
         "hi",
         datetime(2025, 6, 1, 6, 2, tzinfo=UTC),
     )
+
+
+# --- deeper pages: since_id (or page) from cardlistInfo ---------------------------------------
+
+NEWEST = (PINNED, REPOST, IN_GROUP)
+OLDER = ("5117500000000002", "5117500000000001")
+SINCE = f"{TIMELINE}&since_id=5117794676899841"  # timeline.json's cardlistInfo.since_id
+
+
+def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
+    with Http() as http:
+        source = WeiboSource(http, PlatformSettings(base_url=site.url + "/"))
+        return source.timeline(Target(URL, "weibo"), pages)
+
+
+def listed(site: FakeSite, pages: int) -> Page:
+    result = read_pages(site, pages)
+    assert isinstance(result, Page), result
+    return result
+
+
+def index_requests(site: FakeSite) -> list[str]:
+    return [path for path, _ in site.requests if path.startswith(INDEX)]
+
+
+def listing(name: str, info: dict[str, Any], cards: list[Any] | None = None) -> Reply:
+    """A payload with its `cardlistInfo` (and cards) replaced."""
+    value = json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
+    value["data"]["cardlistInfo"] = info
+    if cards is not None:
+        value["data"]["cards"] = cards
+    return body(value)
+
+
+def test_one_page_is_the_single_listing_request_as_before(site: FakeSite) -> None:
+    serve(site)
+    site.set(SINCE, payload("timeline_older.json"))
+    assert listed(site, 1).ids == NEWEST
+    assert index_requests(site) == [PROFILE, TIMELINE]
+
+
+@pytest.mark.parametrize("pages", [2, 3])
+def test_next_page_is_asked_with_since_id(site: FakeSite, pages: int) -> None:
+    serve(site)
+    site.set(SINCE, payload("timeline_older.json"))  # no since_id: the last page
+    result = listed(site, pages)
+    assert result.ids == NEWEST + OLDER
+    assert result.account == "吃货小王"
+    assert result.posts[3].text == "年终总结\n吃了很多好吃的"
+    assert index_requests(site) == [PROFILE, TIMELINE, SINCE]
+
+
+def test_older_answers_give_the_next_page_number(site: FakeSite) -> None:
+    # As in the 2019 capture: page 1 answers `cardlistInfo.page: 2`, the page to ask next.
+    serve(site, listing("timeline.json", {"containerid": f"107603{UID}", "page": 2}))
+    site.set(f"{TIMELINE}&page=2", listing("timeline_older.json", {"page": 3}))
+    site.set(f"{TIMELINE}&page=3", listing("timeline_older.json", {"page": 4}, []))
+    assert listed(site, 5).ids == NEWEST + OLDER
+    assert index_requests(site)[2:] == [f"{TIMELINE}&page=2", f"{TIMELINE}&page=3"]
+
+
+def test_a_page_without_cards_ends_the_reading(site: FakeSite) -> None:
+    serve(site)
+    site.set(SINCE, listing("timeline_older.json", {"since_id": 5117000000000001}, []))
+    assert listed(site, 5).ids == NEWEST
+    assert len(index_requests(site)) == 3
+
+
+def test_a_post_listed_again_keeps_its_first_listing(site: FakeSite) -> None:
+    first = json.loads((PAYLOADS / "timeline.json").read_text(encoding="utf-8"))
+    older = json.loads((PAYLOADS / "timeline_older.json").read_text(encoding="utf-8"))
+    again = first["data"]["cards"][3]["card_group"][0]  # IN_GROUP, listed again
+    again = {**again, "mblog": {**again["mblog"], "attitudes_count": 99}}
+    serve(site)
+    site.set(SINCE, listing("timeline_older.json", {}, [again, *older["data"]["cards"]]))
+    result = listed(site, 2)
+    assert result.ids == NEWEST + OLDER
+    assert result.posts[2] == listed(site, 1).posts[2]
+
+
+def test_a_page_that_only_repeats_ends_the_reading(site: FakeSite) -> None:
+    serve(site)
+    site.set(SINCE, listing("timeline.json", {"since_id": 5117000000000001}))
+    assert listed(site, 5).ids == NEWEST
+    assert len(index_requests(site)) == 3
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        Reply(500, "", {}),
+        Reply(429, "", {"Retry-After": "60"}),
+        body({"ok": -100, "url": "https://passport.weibo.cn/signin/welcome"}),
+        body({"ok": 0, "errno": "20101", "msg": "不存在"}),
+        body({"ok": 0, "msg": "这里还没有内容"}),
+        # A long text on the later page that cannot be read (no extend route: HTTP 404).
+        cards({"id": "5117500000000003", "isLongText": True, "text": "cut ...全文"}),
+    ],
+)
+def test_trouble_on_a_later_page_keeps_the_pages_before(site: FakeSite, later: Reply) -> None:
+    serve(site)
+    site.set(SINCE, later)
+    assert read_pages(site, 3) == read_pages(site, 1)

@@ -12,10 +12,11 @@ Bluesky has no edit feature: a record only changes by being replaced (new `cid`)
 
 Accounts (`https://bsky.app/profile/<handle-or-did>`) are read with
 `app.bsky.feed.getAuthorFeed` (`filter=posts_no_replies`). The actor is passed as given, handle
-or DID: one request per check. Its "Profile not found" answer is `Gone` for the account (for a
-handle that includes a handle change; a did: URL follows the account across handles). Every feed
-item becomes its Post through the same `post_view` as getPostThread, so a post listed on the
-timeline and the same post fetched directly are equal.
+or DID: one request per page; a deeper page is asked for with the `cursor` of the one before.
+Its "Profile not found" answer is `Gone` for the account (for a handle that includes a handle
+change; a did: URL follows the account across handles). Every feed item becomes its Post through
+the same `post_view` as getPostThread, so a post listed on the timeline and the same post fetched
+directly are equal.
 
 Reposts are left out of the Page, on purpose: the reposted post is someone else's (or an older
 one of the account's own, listed a second time), its `createdAt` is the original's, which would
@@ -30,6 +31,7 @@ import logging
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -52,6 +54,7 @@ from watcher.normalize import html_to_text, looks_like_html, parse_time
 from watcher.settings import PlatformSettings
 from watcher.sources.base import Source
 from watcher.sources.http import BLOCKED_STATUSES, Http, Response, retry_after, unobserved
+from watcher.sources.paging import Sheet, more_pages
 
 log = logging.getLogger(__name__)
 
@@ -135,16 +138,29 @@ class BlueskySource(Source):
             return _refusal(resp)
         return _thread_observation(_thread(resp), rkey)
 
-    def _timeline(self, target: Target) -> TimelineObservation:
+    def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
         actor = profile_ref(target.url)
         if actor is None:
             raise UsageError(f"not a Bluesky profile URL: {target.url}")
         api = self.base_url(API)
+        first = self._author_feed(api, actor, None)
+        if not isinstance(first, Sheet):
+            return first
+        return more_pages(first, pages, partial(self._author_feed, api, actor), log)
+
+    def _author_feed(
+        self, api: str, actor: str, cursor: str | None
+    ) -> Sheet[str] | TimelineObservation:
+        """One page of the author feed: the newest, or the one at `cursor` from the page before."""
         params = {"actor": actor, "limit": FEED_LIMIT, "filter": "posts_no_replies"}
+        if cursor is not None:
+            params["cursor"] = cursor
         resp = self.get(f"{api}/xrpc/app.bsky.feed.getAuthorFeed", params)
         if resp.status != 200:
             return _feed_refusal(resp, actor)
-        return _page(_feed(resp), actor)
+        feed, after = _feed(resp)
+        # An empty page ends the feed even if it came with a cursor.
+        return Sheet(_page(feed, actor), after if feed else None)
 
     def _did(self, api: str, actor: str) -> str | Observation:
         """The DID of `actor`, or why it could not be had (never `Gone`: see the docstring)."""
@@ -205,8 +221,9 @@ def _feed_refusal(resp: Response, actor: str) -> TimelineObservation:
     return Blocked(detail) if resp.status in BLOCKED_STATUSES else Failed(detail)
 
 
-def _feed(resp: Response) -> list[Mapping[str, Any]]:
-    """The feed items of a getAuthorFeed body; each must carry a post with its record."""
+def _feed(resp: Response) -> tuple[list[Mapping[str, Any]], str | None]:
+    """The feed items of a getAuthorFeed body, each with a post and its record, and the cursor
+    of the next page (absent on the last one)."""
     body = resp.json()
     feed = body.get("feed") if isinstance(body, dict) else None
     if not isinstance(feed, list):
@@ -215,7 +232,8 @@ def _feed(resp: Response) -> list[Mapping[str, Any]]:
         post = item.get("post") if isinstance(item, dict) else None
         if not (isinstance(post, dict) and isinstance(post.get("record"), dict)):
             raise BadBody(f"feed item without a post in {resp.url}")
-    return feed
+    cursor = body.get("cursor")
+    return feed, (cursor if isinstance(cursor, str) and cursor else None)
 
 
 def _page(feed: list[Mapping[str, Any]], actor: str) -> Page:

@@ -6,13 +6,17 @@ Boosts (reblogs) are left out of an account's timeline, on purpose (`exclude_reb
 again here in case an instance ignores it): a boost is someone else's post, and the account watch
 follows what it lists by the Post's URL, which for a boost is the original's, under another id.
 Replies are the account's own posts and are kept; pinned posts are not listed by this endpoint.
+Deeper pages follow `max_id` (the last status of the page before, as the Link header's
+`rel="next"` does).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +36,9 @@ from watcher.model import (
 from watcher.normalize import html_to_text, looks_like_html, parse_time
 from watcher.sources.base import Source
 from watcher.sources.http import GONE_STATUSES, Response, retry_after, unobserved
+from watcher.sources.paging import Sheet, more_pages
+
+log = logging.getLogger(__name__)
 
 _USER = r"@[\w.-]+(?:@[\w.-]+)?"  # @user or @user@other.host
 _STATUS_PATHS = tuple(
@@ -48,6 +55,7 @@ _STATUS_PATHS = tuple(
 _ACCOUNT_PATH = re.compile(r"/(?:@|users/)([\w.-]+)(?:@([\w.-]+))?/?")
 _HANDLE = re.compile(r"@([\w.-]+)@([\w-]+(?:\.[\w-]+)*(?::\d+)?)")
 PAGE_SIZE = "20"
+_NEXT_LINK = re.compile(r"""rel=["']?next\b""")
 # Counters a status carries; stored as metrics, never part of the content.
 METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
 
@@ -111,7 +119,7 @@ class MastodonSource(Source):
         found = _account(url)
         return f"@{found[0]}@{found[2].split(':')[0]}" if found else None
 
-    def _timeline(self, target: Target) -> TimelineObservation:
+    def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
         found = _account(target.url)
         if found is None:
             raise UsageError(f"not a Mastodon account URL or handle: {target.url}")
@@ -122,16 +130,38 @@ class MastodonSource(Source):
         account = _account_body(lookup)
         if not isinstance(account, dict):
             return account
-        resp = self.get(
-            f"{origin}/api/v1/accounts/{account['id']}/statuses",
-            {"limit": PAGE_SIZE, "exclude_reblogs": "true"},
-        )
+        url = f"{origin}/api/v1/accounts/{account['id']}/statuses"
+        author = _author(account, host)
+        first = self._statuses_page(url, author, host, None)
+        if not isinstance(first, Sheet):
+            return first
+        return more_pages(first, pages, partial(self._statuses_page, url, author, host), log)
+
+    def _statuses_page(
+        self, url: str, author: str, host: str, max_id: str | None
+    ) -> Sheet[str] | TimelineObservation:
+        """One page of the account's statuses, the page before `max_id` (None: the newest)."""
+        params = {"limit": PAGE_SIZE, "exclude_reblogs": "true"}
+        if max_id is not None:
+            params["max_id"] = max_id
+        resp = self.get(url, params)
         early = _unseen(_refusal(resp))
         if early is not None:
             return early
-        own = [status for status in _statuses(resp) if not status.get("reblog")]
+        statuses = _statuses(resp)
+        own = [status for status in statuses if not status.get("reblog")]
         posts = tuple(status_post(status, str(status["id"]), host) for status in own)
-        return Page(posts, _author(account, host))
+        return Sheet(Page(posts, author), _next_max_id(resp, statuses))
+
+
+def _next_max_id(resp: Response, statuses: list[dict[str, Any]]) -> str | None:
+    """Where the next (older) page starts: the last status listed, boosts included, since a page
+    of boosts alone is not the end. None at the end: an empty page, or a Link header without
+    `rel="next"` (Mastodon leaves it out when the page came back short)."""
+    link = resp.headers.get("link")
+    if not statuses or (link is not None and not _NEXT_LINK.search(link)):
+        return None
+    return str(statuses[-1]["id"])
 
 
 def _unseen(obs: Observation | None) -> TimelineObservation | None:

@@ -10,15 +10,18 @@ threads, and `overview.json` mixes them in, so a busy commenter would push every
 page. Each listed post becomes its Post through the same `thing_post` as a direct fetch, so the
 two are equal; a removed post stays listed with its `[removed]` text: a timeline only lists, and
 deletion is decided by the post's own direct check. Reddit answers 404 for an account that never
-existed, was deleted, suspended or shadowbanned alike: `Gone` for the account.
+existed, was deleted, suspended or shadowbanned alike: `Gone` for the account. Deeper pages
+follow the Listing's `after` (the fullname of its last post) until Reddit answers it as null.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +43,9 @@ from watcher.model import (
 from watcher.normalize import html_to_text
 from watcher.sources.base import Source
 from watcher.sources.http import Response, retry_after, unobserved
+from watcher.sources.paging import Sheet, more_pages
+
+log = logging.getLogger(__name__)
 
 PUBLIC_API = "https://www.reddit.com"
 WEB = "https://www.reddit.com"  # where permalinks point, whatever base the API is read from
@@ -133,19 +139,31 @@ class RedditSource(Source):
             return early
         return observe(_find(resp, wanted), wanted)
 
-    def _timeline(self, target: Target) -> TimelineObservation:
+    def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
         name = user(target.url)
         if name is None:
             raise UsageError(f"not a Reddit user URL: {target.url}")
         base = self.base_url(PUBLIC_API)
+        first = self._submitted(base, name, None)
+        if not isinstance(first, Sheet):
+            return first
+        return more_pages(first, pages, partial(self._submitted, base, name), log)
+
+    def _submitted(
+        self, base: str, name: str, after: str | None
+    ) -> Sheet[str] | TimelineObservation:
+        """One page of the user's posts: the newest, or the one after the fullname `after`."""
         # sort=new is the default today; asked for because the Page must be newest first.
-        resp = self.get(f"{base}/user/{name}/submitted.json", {"raw_json": "1", "sort": "new"})
+        params = {"raw_json": "1", "sort": "new"}
+        if after is not None:
+            params["after"] = after
+        resp = self.get(f"{base}/user/{name}/submitted.json", params)
         early = _refusal(resp)
         if early is not None:
             return _account_refusal(early, name)
-        posts = _listed(resp)
+        posts, following = _listed(resp)
         account = next((p.author for p in posts if p.author.startswith("u/")), f"u/{name}")
-        return Page(posts, account)
+        return Sheet(Page(posts, account), following if posts else None)
 
 
 def _account_refusal(early: Observation, name: str) -> TimelineObservation:
@@ -161,12 +179,13 @@ def _account_refusal(early: Observation, name: str) -> TimelineObservation:
     return early
 
 
-def _listed(resp: Response) -> tuple[Post, ...]:
-    """Every thing a user Listing lists, in its order (newest first), removed ones included."""
+def _listed(resp: Response) -> tuple[tuple[Post, ...], str | None]:
+    """Every thing a user Listing lists, in its order (newest first), removed ones included; and
+    `after`, the fullname the next page starts after (null on the last page)."""
     body = resp.json()
     data = body.get("data") if isinstance(body, dict) else None
     children = data.get("children") if isinstance(data, dict) else None
-    if not isinstance(children, list):
+    if not isinstance(data, dict) or not isinstance(children, list):
         raise BadBody(f"response from {resp.url} is not a Reddit Listing")
     posts = []
     for child in children:
@@ -174,7 +193,8 @@ def _listed(resp: Response) -> tuple[Post, ...]:
         if not (isinstance(item, dict) and item.get("id")):
             raise BadBody(f"Listing child without data or id in {resp.url}")
         posts.append(thing_post(item))
-    return tuple(posts)
+    after = data.get("after")
+    return tuple(posts), (after if isinstance(after, str) and after else None)
 
 
 def _refusal(resp: Response) -> Observation | None:

@@ -9,6 +9,8 @@ The preview page lists the channel's latest messages (about 20, oldest first) wi
 `tgme_widget_message` markup as the widget, so both go through `message_post`: a post read from
 the channel page equals the post read alone. Forwarded messages are the channel's own posts
 (their own id in this channel) and are listed like any other; nothing on the page is skipped.
+Older pages are `/s/<channel>?before=<the smallest message id listed>`, where the page's own
+`rel="prev"` link points.
 
 A channel without a public preview (no such username, a deleted channel, a private group, a
 user, or a channel that turned its preview off) is redirected to the `t.me/<channel>` contact
@@ -18,8 +20,10 @@ Telegram saying "deleted", and a freed username may be taken again.
 
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -42,6 +46,9 @@ from watcher.model import (
 from watcher.normalize import element_text, parse_time
 from watcher.sources.base import Source
 from watcher.sources.http import GONE_STATUSES, Response, unobserved
+from watcher.sources.paging import Sheet, more_pages
+
+log = logging.getLogger(__name__)
 
 PUBLIC_WEB = "https://t.me"
 _HOSTS = frozenset({"t.me", "www.t.me", "telegram.me", "www.telegram.me", "telegram.dog"})
@@ -115,18 +122,37 @@ class TelegramSource(Source):
     def account_ref(cls, url: str) -> str | None:
         return channel_ref(url)
 
-    def _timeline(self, target: Target) -> TimelineObservation:
+    def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
         channel = channel_ref(target.url)
         if channel is None:
             raise UsageError(f"not a public Telegram channel URL: {target.url}")
-        resp = self.get(f"{self.base_url(PUBLIC_WEB)}/s/{channel}")
+        first = self._preview(channel, None)
+        if not isinstance(first, Sheet):
+            return first
+        return more_pages(first, pages, partial(self._preview, channel), log)
+
+    def _preview(self, channel: str, before: int | None) -> Sheet[int] | TimelineObservation:
+        """One preview page: the latest messages, or those before message `before`."""
+        params = {"before": str(before)} if before is not None else None
+        resp = self.get(f"{self.base_url(PUBLIC_WEB)}/s/{channel}", params)
         if resp.status in GONE_STATUSES:
             # t.me redirects unknown channels instead: a 404 is not the preview page speaking.
             return Broken(f"HTTP {resp.status} from {resp.url}: not the channel preview")
         early = unobserved(resp)
         if isinstance(early, Unobserved):
             return early
-        return read_channel(_page(resp), channel)
+        page = read_channel(_page(resp), channel)
+        return Sheet(page, _older_than(page, before)) if isinstance(page, Page) else page
+
+
+def _older_than(page: Page, before: int | None) -> int | None:
+    """The smallest message id listed: the next, older page is the one before it. None when
+    the page lists nothing older than `before`: there is no more, or the answer did not move."""
+    numbers = [int(n) for post in page.posts if (n := post.id.rpartition("/")[2]).isdigit()]
+    oldest = min(numbers, default=None)
+    if oldest is None or (before is not None and oldest >= before):
+        return None
+    return oldest
 
 
 def _page(resp: Response) -> etree._Element:

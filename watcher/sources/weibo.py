@@ -1,5 +1,7 @@
 """Weibo: one post through the mobile API, `GET https://m.weibo.cn/statuses/show?id=<id>`; an
-account's latest posts through `api/container/getIndex` (the profile, then its "weibo" tab).
+account's latest posts through `api/container/getIndex` (the profile, then its "weibo" tab), read
+in `weibo_timeline`. This module keeps what both halves share: URLs, the answer envelope, and
+the Post of a status.
 
 Weibo answers HTTP 200 for almost everything and says what happened in the body: `ok: 1` with
 the status in `data`, `ok: 0` with an `errno`/`msg` (deleted, hidden, removed), `ok: -100` for
@@ -9,8 +11,7 @@ the visitor/login wall. Only the messages that say the post no longer exists cou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
@@ -23,9 +24,7 @@ from watcher.model import (
     Gone,
     Hidden,
     Observation,
-    Page,
     Post,
-    RateLimited,
     Seen,
     Target,
     TimelineObservation,
@@ -56,13 +55,6 @@ _ACCOUNT_PATHS: Mapping[str, tuple[re.Pattern[str], ...]] = {
     "weibo.com": (re.compile(rf"/u/{_UID}/?"), re.compile(rf"/{_UID}/?")),
     "m.weibo.cn": (re.compile(rf"/(?:u|profile)/{_UID}/?"),),
 }
-_TIMELINE_TAB = "107603"  # containerid prefix of a user's "weibo" tab when the profile omits it
-_POST_CARD = 9  # card_type of a card that carries one `mblog`
-_NO_CONTENT = "这里还没有内容"  # closed account or wrong uid (dataabc/weibo-crawler)
-# Since 2014 a mid is a snowflake: its bits above the 22nd count seconds from this epoch.
-_MID_EPOCH = 515483463
-_DATE_ONLY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
-_CST = timezone(timedelta(hours=8))  # Weibo shows times in Beijing time
 
 # What `msg` says, in the words Weibo uses. Checked in this order: a message that mentions
 # both "does not exist" and "no permission" (微博不存在或暂无查看权限) is not proof of deletion.
@@ -128,18 +120,18 @@ class WeiboSource(Source):
         self.validate(target)
         base = self.base_url(DEFAULT_BASE)
         resp = self.get(f"{base}/statuses/show", {"id": post_id(target.url) or ""})
-        answer = _answer(resp)
+        answer = read_answer(resp)
         if not isinstance(answer, dict):
             return answer
         status = answer.get("data")
         if not (isinstance(status, dict) and status.get("id")):
             return Failed(f"response from {resp.url} has no status in `data`")
-        text = self._full_text(base, status)
+        text = self.full_text(base, status)
         if not isinstance(text, str):
             return text
         return Seen(status_post(status, text))
 
-    def _full_text(self, base: str, status: Mapping[str, Any]) -> str | Observation:
+    def full_text(self, base: str, status: Mapping[str, Any]) -> str | Observation:
         """The whole HTML text: `text` is cut at 全文 when `isLongText`; the full text is in
         `longText` (sometimes) or behind `statuses/extend`. A truncated text is never stored:
         it would read as an edit."""
@@ -149,7 +141,7 @@ class WeiboSource(Source):
         if isinstance(embedded, str):
             return embedded
         resp = self.get(f"{base}/statuses/extend", {"id": str(status["id"])})
-        answer = _answer(resp)
+        answer = read_answer(resp)
         if isinstance(answer, Gone):  # show just returned the post: not proof of anything
             return Failed(f"statuses/extend refused the long text: {answer.reason}")
         if not isinstance(answer, dict):
@@ -167,145 +159,14 @@ class WeiboSource(Source):
         """The uid of a profile URL (weibo.com/u/<uid>, m.weibo.cn/u/ or /profile/<uid>)."""
         return account_uid(url)
 
-    def _timeline(self, target: Target) -> TimelineObservation:
-        uid = account_uid(target.url)
-        if uid is None:
-            raise UsageError(f"not a Weibo account URL: {target.url}")
-        base = self.base_url(DEFAULT_BASE)
-        profile = self._index(base, {"type": "uid", "value": uid})
-        if not isinstance(profile, dict):
-            return _account_gone(profile)
-        user = profile.get("userInfo")
-        if not isinstance(user, dict):
-            return Failed(f"Weibo profile of {uid} has no `userInfo`")
-        name = str(user.get("screen_name") or uid)
-        tab = _timeline_tab(profile) or f"{_TIMELINE_TAB}{uid}"
-        listing = self._index(base, {"type": "uid", "value": uid, "containerid": tab})
-        if not isinstance(listing, dict):
-            return _empty_or_failed(listing, name)
-        return self._page(base, listing, name)
+    def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
+        # Imported here, not at the top: the timeline half imports this module.
+        from watcher.sources.weibo_timeline import read_timeline
 
-    def _index(self, base: str, params: Mapping[str, str]) -> dict[str, Any] | Observation:
-        """`data` of a getIndex answer, or the observation for a refusal."""
-        resp = self.get(f"{base}/api/container/getIndex", params)
-        answer = _answer(resp)
-        if not isinstance(answer, dict):
-            return answer
-        data = answer.get("data")
-        return data if isinstance(data, dict) else Failed(f"no `data` in {resp.url}")
-
-    def _page(self, base: str, listing: Mapping[str, Any], name: str) -> TimelineObservation:
-        cards = listing.get("cards")
-        if not isinstance(cards, list):
-            return Failed(f"Weibo timeline of {name} has no `cards`")
-        posts = []
-        for status in _mblogs(cards):
-            post = self._timeline_post(base, status)
-            if not isinstance(post, Post):
-                return _post_trouble(post)
-            posts.append(post)
-        return Page(tuple(posts), name)
-
-    def _timeline_post(self, base: str, status: Mapping[str, Any]) -> Post | Observation:
-        """The Post `statuses/show` would give for a card's status. Cards cut long texts (also
-        the reposted one's, which `show` embeds in full) and may show relative times: both are
-        completed here, since a Post that differed from the direct fetch would read as an edit.
-        One failed long text fails the whole page: a truncated text is never stored."""
-        text = self._full_text(base, status)
-        if not isinstance(text, str):
-            return text
-        original = status.get("retweeted_status")
-        if isinstance(original, dict) and original.get("isLongText"):
-            full = self._full_text(base, original)
-            if not isinstance(full, str):
-                return full
-            status = {
-                **status,
-                "retweeted_status": {**original, "longText": {"longTextContent": full}},
-            }
-        post = status_post(status, text)
-        shown = str(status.get("created_at") or "")
-        if post.created_at and not _DATE_ONLY.fullmatch(shown.strip()):
-            return post
-        return replace(post, created_at=_card_time(status))  # "2024-12-31" is not midnight
+        return read_timeline(self, target, pages)
 
 
-def _unseen(obs: Observation) -> TimelineObservation:
-    """A refusal of a getIndex call as a timeline observation (a refusal is never `Seen`)."""
-    return Failed(f"unexpected answer: {obs}") if isinstance(obs, Seen) else obs
-
-
-def _post_trouble(obs: Observation) -> TimelineObservation:
-    """A long text that could not be read fails the page: it says nothing about the account
-    (not gone, not hidden), but walls and rate limits are the account's too."""
-    if isinstance(obs, Blocked | RateLimited):
-        return obs
-    return Failed(f"a long text on the page could not be read: {obs}")
-
-
-def _account_gone(obs: Observation) -> TimelineObservation:
-    """The profile's refusal: "nothing here yet" on the profile means no such account."""
-    if isinstance(obs, Failed) and _NO_CONTENT in obs.reason:
-        return Gone(obs.reason)
-    return _unseen(obs)  # a gone signal (用户不存在) or a wall stands as it is
-
-
-def _empty_or_failed(obs: Observation, name: str) -> TimelineObservation:
-    """The timeline's refusal once the profile answered: "nothing here yet" is an empty page,
-    and a gone signal contradicts the profile, so it proves nothing."""
-    if isinstance(obs, Failed) and _NO_CONTENT in obs.reason:
-        return Page((), name)
-    if isinstance(obs, Gone):
-        return Failed(f"timeline refused although the profile answered: {obs.reason}")
-    return _unseen(obs)
-
-
-def _timeline_tab(profile: Mapping[str, Any]) -> str | None:
-    """The containerid of the profile's "weibo" tab, as the profile lists it."""
-    tabs = (profile.get("tabsInfo") or {}).get("tabs")
-    for tab in tabs if isinstance(tabs, list) else ():
-        if isinstance(tab, dict) and tab.get("tab_type") == "weibo" and tab.get("containerid"):
-            return str(tab["containerid"])
-    return None
-
-
-def _mblogs(cards: list[Any]) -> Iterator[Mapping[str, Any]]:
-    """The statuses of a card list in order, also inside card groups (card_type 11). Other
-    cards (notices, follow suggestions) are not posts."""
-    for card in cards:
-        if not isinstance(card, dict):
-            continue
-        if card.get("card_type") == _POST_CARD and isinstance(card.get("mblog"), dict):
-            yield card["mblog"]
-        group = card.get("card_group")
-        if isinstance(group, list):
-            yield from _mblogs(group)
-
-
-def _card_time(status: Mapping[str, Any]) -> datetime | None:
-    """A card's time when it shows a relative one ("06-14", "3分钟前"): read from the mid, and
-    only when it agrees with what is shown, since older mids are not snowflakes."""
-    mid = str(status.get("mid") or status.get("id") or "")
-    if not mid.isdigit() or int(mid) >> 22 == 0:
-        return None
-    derived = datetime.fromtimestamp((int(mid) >> 22) + _MID_EPOCH, UTC)
-    return derived if _agrees(str(status.get("created_at") or ""), derived) else None
-
-
-def _agrees(shown: str, derived: datetime, now: datetime | None = None) -> bool:
-    local = derived.astimezone(_CST)
-    date = re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})", shown.strip())
-    if date:
-        year, month, day = date.groups()
-        return (int(month), int(day)) == (local.month, local.day) and (
-            year is None or int(year) == local.year
-        )
-    if re.search(r"刚刚|分钟|小时|今天|昨天", shown):
-        return timedelta(0) <= (now or datetime.now(UTC)) - derived <= timedelta(days=2)
-    return False
-
-
-def _answer(resp: Response) -> dict[str, Any] | Observation:
+def read_answer(resp: Response) -> dict[str, Any] | Observation:
     """The JSON body of an `ok: 1` answer, or the observation for anything else."""
     if _login_page(resp.url):
         return Blocked(f"redirected to a login page: {resp.url}")
