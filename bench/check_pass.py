@@ -33,9 +33,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, posts: int) -> subprocess.Popen[str]:
+def start_server(port: int, posts: int, accounts: int = 0) -> subprocess.Popen[str]:
+    extra = [str(accounts)] if accounts else []
     server = subprocess.Popen(
-        [sys.executable, str(HERE / "serve_posts.py"), str(port), str(posts)],
+        [sys.executable, str(HERE / "serve_posts.py"), str(port), str(posts), *extra],
         stdout=subprocess.PIPE,
         text=True,
     )

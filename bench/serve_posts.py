@@ -1,7 +1,9 @@
 """A local fake Mastodon instance serving N statuses, for benchmarks. Run as a subprocess so its
 CPU time is not counted as watcher's.
 
-    python bench/serve_posts.py PORT N
+    python bench/serve_posts.py PORT N [ACCOUNTS]
+
+With ACCOUNTS, also that many accounts (`@user<k>`), each listing N statuses of its own.
 """
 
 from __future__ import annotations
@@ -12,25 +14,40 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 
-def status(i: int, edits: int = 0) -> bytes:
+def status(i: int, edits: int = 0, user: str = "bench") -> bytes:
     text = f"<p>Post number {i}. 今天的更新：第{i}条。 Some more words to make it realistic. 🚀</p>"
     if edits:
         text += f"<p>Edited {edits} time(s).</p>"
     return json.dumps(
         {
             "id": str(i),
-            "created_at": "2026-08-01T13:54:00.505Z",
+            "created_at": CREATED_AT,
             "edited_at": None,
             "content": text,
             "spoiler_text": "",
-            "url": f"https://bench.example/@bench/{i}",
-            "account": {"acct": "bench", "username": "bench"},
+            "url": f"https://bench.example/@{user}/{i}",
+            "account": {"acct": user, "username": user},
             "media_attachments": [],
             "replies_count": i % 7,
             "reblogs_count": i % 11,
             "favourites_count": i % 13,
         }
     ).encode()
+
+
+CREATED_AT = "2026-08-01T13:54:00.505Z"
+
+
+def accounts(count: int, posts: int) -> dict[str, bytes]:
+    """Lookup and timeline bodies for `count` accounts of `posts` statuses each."""
+    bodies = {}
+    for k in range(1, count + 1):
+        user = f"user{k}"
+        lookup = json.dumps({"id": str(k), "acct": user, "username": user}).encode()
+        bodies[f"/api/v1/accounts/lookup?acct={user}"] = lookup
+        listed = [json.loads(status(k * 100_000 + j, user=user)) for j in range(posts, 0, -1)]
+        bodies[f"/api/v1/accounts/{k}/statuses"] = json.dumps(listed).encode()
+    return bodies
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -49,7 +66,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self) -> None:
-        body = self.bodies.get(self.path)
+        body = self.bodies.get(self.path) or self.bodies.get(self.path.split("?")[0])
         code = 200 if body is not None else 404
         body = body if body is not None else b'{"error":"Record not found"}'
         self.send_response(code)
@@ -65,6 +82,8 @@ class Handler(BaseHTTPRequestHandler):
 def main() -> None:
     port, count = int(sys.argv[1]), int(sys.argv[2])
     Handler.bodies = {f"/api/v1/statuses/{i}": status(i) for i in range(1, count + 1)}
+    if len(sys.argv) > 3:
+        Handler.bodies |= accounts(int(sys.argv[3]), count)
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     print("ready", flush=True)

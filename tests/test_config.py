@@ -147,6 +147,18 @@ def test_channels_and_watches():
     assert (s.platform("web").max_concurrent, s.platform("web").min_spacing) == (1, 2)
 
 
+def test_accounts_and_pages():
+    s = parse_settings(
+        {
+            "accounts": {"follow_for": "3d", "young_interval": "30s", "max_interval": "1h"},
+            "watches": [{"url": "https://bsky.app/profile/a.example", "pages": 3}],
+        }
+    )
+    assert (s.accounts.follow_for, s.accounts.young_for) == (3 * 86400, 3600)
+    assert (s.accounts.young_interval, s.accounts.max_interval) == (30, 3600)
+    assert s.watches[0].pages == 3
+
+
 @pytest.mark.parametrize(
     "data,message",
     [
@@ -162,6 +174,9 @@ def test_channels_and_watches():
         ({"watches": [{"url": "https://x/1", "interval": "often"}]}, "watches[0].interval"),
         ({"watches": [{"interval": "1m"}]}, "watches[0].url: is required"),
         ({"daemon": {"concurency": 2}}, "daemon.concurency: unknown key"),
+        ({"watches": [{"url": "https://x/1", "pages": 0}]}, "watches[0].pages: must be at least 1"),
+        ({"accounts": {"follow_for": "forever"}}, "accounts.follow_for"),
+        ({"accounts": {"follow": "7d"}}, "accounts.follow: unknown key"),
     ],
 )
 def test_channel_and_watch_errors_name_the_key(data: dict[str, object], message: str):
@@ -183,6 +198,10 @@ def test_example_config_has_a_watch_of_each_platform(
     settings = load_settings(Path(__file__).resolve().parents[1] / "config.example.toml")
     with App(settings, db=str(tmp_path / "w.db")) as app:
         report = app.sync_config()
-        platforms = {w.target.platform for w in app.store.list_watches()}
+        watches = app.store.list_watches()
     assert report.added == len(settings.watches)
-    assert platforms == set(SOURCES)
+    assert {w.target.platform for w in watches} == set(SOURCES)
+    # and one account watch of each platform that can follow accounts
+    followers = {name for name, source in SOURCES.items() if "_timeline" in vars(source)}
+    assert {w.target.platform for w in watches if w.target.account} == followers
+    assert settings.accounts.young_interval == 120

@@ -687,3 +687,17 @@ def test_random_texts_and_limits() -> None:
             for piece in [*removed(diff), *added(diff)]:
                 assert piece.strip() in shown
     assert whole >= 10  # the exact check ran often enough
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        (EventKind.DELETED, "🗑 Account gone"),
+        (EventKind.REMOVED, "🚫 Account suspended"),
+        (EventKind.HIDDEN, "🙈 Account hidden"),
+        (EventKind.RESTORED, "♻️ Account back"),
+    ],
+)
+def test_an_account_event_says_it_is_about_the_account(kind: EventKind, label: str) -> None:
+    (body,) = render(alert(kind, account=True, old_text="@alice", detail="why"), "text")
+    assert body.startswith(f"{label} — @alice@mastodon.social on Mastodon · ")

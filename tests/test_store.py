@@ -217,3 +217,38 @@ def test_metrics_are_a_time_series_of_changes(store: Store):
     assert watch.metrics == {"likes": 9}  # a failed or gone check keeps the last counters
     store.purge_watch(watch.id)
     assert store.metric_samples(watch.id) == []
+
+
+def test_claim_by_id_skips_a_watch_whose_check_is_under_way(store: Store):
+    a, b = (store.ensure_watch(Target(f"https://x.example/{i}", "web"), 60, T0, True) for i in "ab")
+    lease = T0 + timedelta(minutes=5)
+    (taken,) = store.claim_due(T0, 1, lease)  # a daemon is checking one of them
+    other = b if taken.id == a.id else a
+    claimed = store.claim([a.id, b.id], T0, lease)
+    assert [w.id for w in claimed] == [other.id]
+    check(store, other, Seen(post("x")), T0)  # its check ends: claimable again at once
+    assert [w.id for w in store.claim([other.id], T0, lease)] == [other.id]
+    assert store.claim([taken.id], lease + timedelta(seconds=1), lease) != []  # lease ran out
+
+
+def test_an_earlier_database_is_upgraded_in_place_and_keeps_its_data(db_url: str):
+    store = Store(db_url)
+    kept = check(store, store.ensure_watch(TARGET, 60, T0, True), Seen(post("kept")), T0)
+    with store.engine.begin() as conn:  # the tables as the first release made them
+        conn.exec_driver_sql("DROP INDEX ix_watch_parent")
+        for column in ("kind", "parent_id", "post_id", "posted_at", "listing", "pages"):
+            conn.exec_driver_sql(f"ALTER TABLE watch DROP COLUMN {column}")
+        conn.exec_driver_sql("ALTER TABLE watch DROP COLUMN claimed_until")
+    store.close()
+    store = Store(db_url)
+    try:
+        (watch,) = store.list_watches()
+        assert (watch.id, watch.revisions, watch.target) == (kept.id, 1, TARGET)
+        assert (watch.parent_id, watch.post_id, watch.listing, watch.pages) == (None, "", (), 1)
+        assert store.revision(watch.id, 1).post.text == "kept"
+        account = store.ensure_watch(
+            Target("https://b.example/@a", "mastodon", account=True), 60, T0, True
+        )
+        assert store.get_watch(account.id).target.account
+    finally:
+        store.close()

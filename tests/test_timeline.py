@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from watcher.model import Post
+from watcher.model import Followed, Hidden, Page, Post, Seen, Target, Watch, WatchState
 from watcher.schedule import follow_interval
-from watcher.timeline import Known, compare
+from watcher.settings import AccountSettings
+from watcher.timeline import Known, compare, read_page
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -80,3 +81,45 @@ def test_without_times_positions_decide():
 )
 def test_follow_interval_backs_off_with_age(age: float, interval: float | None):
     assert follow_interval(age) == interval
+
+
+def test_follow_interval_follows_the_settings():
+    quick = AccountSettings(follow_for=3600, young_for=600, young_interval=10, max_interval=60)
+    assert [follow_interval(age, quick) for age in (0, 900, 3000, 3600)] == [10, 45, 60, None]
+
+
+ACCOUNT = Target("https://social.example/@ann", "mastodon", account=True)
+
+
+def followed(numbers: list[int], listing: list[int]) -> tuple[Watch, list[Followed]]:
+    """An account watch whose last listing was `listing`, following posts `numbers`."""
+    listed = tuple(str(n) for n in listing)
+    account = Watch(1, ACCOUNT, 60.0, True, WatchState(), T0, T0, listing=listed)
+    return account, [Followed(100 + n, str(n), post(n).created_at) for n in numbers]
+
+
+def test_read_page_turns_a_vanished_middle_post_into_its_watch_id():
+    account, posts = followed([1, 2, 3], [3, 2, 1])
+    reading = read_page(account, Page(tuple(page(4, 3, 1)), "@ann"), posts)
+    assert [p.id for p in reading.new] == ["4"]
+    assert reading.suspects == (102,)
+    assert reading.listing == ("4", "3", "1")
+    assert isinstance(reading.observation, Seen) and reading.observation.post.text == "@ann"
+
+
+def test_read_page_a_post_listed_again_is_not_new():
+    account, posts = followed([1, 2, 3], [3, 2])  # 1 fell off the end last time
+    reading = read_page(account, Page(tuple(page(3, 2, 1)), "@ann"), posts)
+    assert (reading.new, reading.suspects) == ((), ())
+
+
+def test_read_page_an_empty_page_is_hidden_and_keeps_the_listing():
+    account, posts = followed([1, 2], [2, 1])
+    reading = read_page(account, Page((), "@ann"), posts)
+    assert isinstance(reading.observation, Hidden)
+    assert (reading.new, reading.suspects, reading.listing) == ((), (), ("2", "1"))
+
+
+def test_read_page_an_empty_page_of_a_new_account_is_just_empty():
+    account, _ = followed([], [])
+    assert isinstance(read_page(account, Page((), "@ann"), []).observation, Seen)

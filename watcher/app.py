@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from watcher.detect import Outcome, detect
@@ -19,23 +19,30 @@ from watcher.model import (
     Event,
     EventKind,
     Observation,
+    Page,
     Post,
+    Presence,
     RateLimited,
     Seen,
     Status,
     Target,
+    TimelineObservation,
     Watch,
+    WatchState,
 )
 from watcher.normalize import canonical
-from watcher.schedule import first_check, next_check
+from watcher.schedule import CONFIRM_SPACING, first_check, follow_interval, next_check
 from watcher.settings import Settings, WatchSettings
 from watcher.sources import SOURCES, Source, make_source, platform_for
 from watcher.sources.http import Http
-from watcher.store import Store, SyncEntry, SyncReport, resolve_db_url
+from watcher.store import Discovery, Route, Store, SyncEntry, SyncReport, resolve_db_url
+from watcher.timeline import read_page
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+ACCOUNT_ORIGIN = "account"  # the origin of post watches an account watch discovered
+SUSPECT_LEASE = 300.0  # seconds a suspect's direct check holds its watch
 
 
 def utcnow() -> datetime:
@@ -55,6 +62,10 @@ class CheckResult:
     reason: str = ""
     changed: bool = False  # a change was recorded (edited, deleted, removed, restored)
     events: tuple[Event, ...] = ()
+    # accounts: the posts listed, the post watches this check started, the suspects it checked
+    listed: int = 0
+    discovered: tuple[Watch, ...] = ()
+    suspects: tuple[CheckResult, ...] = ()
 
 
 class App:
@@ -83,15 +94,22 @@ class App:
         return self._sources[platform]
 
     def target(self, url: str, platform: str = "", selector: str = "", field: str = "") -> Target:
-        """Validate what the user typed and choose the platform (explicit, implied, detected)."""
-        validate_url(url)
+        """Validate what the user typed and choose the platform (explicit, implied, detected).
+        An account page (or a `@user@instance` handle) makes an account target, unless an
+        option picks one item out of it (a feed with `--field`)."""
+        if not url.startswith("@"):
+            validate_url(url)
         name = platform or _implied_platform(url, selector, field)
         source = self.source(name)  # raises UsageError for an unknown platform
         for option, value in (("selector", selector), ("field", field)):
             if value and option not in source.options:
                 raise UsageError(f"--{option} does not apply to platform {name}")
-        target = Target(url, name, selector, field)
-        source.validate(target)
+        account = not (selector or field) and source.account_ref(url) is not None
+        if url.startswith("@") and not account:
+            raise UsageError(f"not an http(s) URL or a @user@instance handle: {url!r}")
+        target = Target(url, name, selector, field, account)
+        if not account:
+            source.validate(target)
         return target
 
     def observe(self, target: Target) -> Observation:
@@ -104,6 +122,8 @@ class App:
         With `confirm_now` (the one-off CLI check), a first gone signal is re-fetched after a
         pause until it is confirmed or contradicted, instead of waiting for the next check.
         """
+        if watch.target.account:
+            return self._check_account(watch, confirm_now)
         confirm = self.settings.detect.confirm_deletions
         obs = self.observe(watch.target)
         outcome = detect(watch.state, obs, self.clock(), confirm)
@@ -121,10 +141,8 @@ class App:
     def _record(self, watch: Watch, obs: Observation, outcome: Outcome) -> CheckResult:
         now = self.clock()
         post = obs.post if isinstance(obs, Seen) else None
-        retry_after = obs.retry_after if isinstance(obs, RateLimited) else None
-        daemon = self.settings.daemon
-        next_at = next_check(watch.interval, outcome, now, daemon, retry_after, self._rng)
-        updated = self.store.record(watch, outcome, post, now, next_at, self.route)
+        next_at, enabled = self._schedule(watch, obs, outcome, now)
+        updated = self.store.record(watch, outcome, post, now, next_at, self.route, enabled)
         previous = self._previous(watch, outcome)
         diff = diff_texts(previous.document, post.document) if previous and post else None
         return CheckResult(
@@ -139,11 +157,99 @@ class App:
             events=outcome.events,
         )
 
+    def _schedule(
+        self, watch: Watch, obs: Observation | TimelineObservation, outcome: Outcome, now: datetime
+    ) -> tuple[datetime, bool | None]:
+        """The next check, and whether the watch stays scheduled (None: as it is). A post an
+        account discovered is followed by age, and dropped once past the follow window
+        (unless a gone signal still waits for its confirmation)."""
+        retry_after = obs.retry_after if isinstance(obs, RateLimited) else None
+        interval: float | None = watch.interval
+        enabled = None
+        if watch.origin == ACCOUNT_ORIGIN:
+            age = (now - (watch.posted_at or watch.created_at)).total_seconds()
+            interval = follow_interval(age, self.settings.accounts)
+            if outcome.status is Status.UNCONFIRMED:
+                enabled = True  # a gone signal is confirmed or refuted, even past the window
+            elif interval is None:
+                return now, False
+        daemon = self.settings.daemon
+        seconds = interval or CONFIRM_SPACING
+        return next_check(seconds, outcome, now, daemon, retry_after, self._rng), enabled
+
+    # -- accounts ------------------------------------------------------------------------
+
+    def _check_account(self, watch: Watch, confirm_now: bool) -> CheckResult:
+        """Read the account's timeline: follow each post not seen before (a `new` event),
+        check at once each post that vanished between live neighbours, and track the
+        account's own presence. Nothing here ever marks a post deleted: only its own check
+        can."""
+        source = self.source(watch.target.platform)
+        obs = source.timeline(watch.target, watch.pages)
+        now = self.clock()
+        reading = None
+        seen: Observation
+        if isinstance(obs, Page):
+            reading = read_page(watch, obs, self.store.followed(watch.id))
+            seen = reading.observation
+        else:
+            seen = obs
+        outcome = detect(watch.state, seen, now, self.settings.detect.confirm_deletions)
+        new = reading.new if reading else ()  # newest first: followed (and alerted) oldest first
+        found = [self._discovery(source, watch, post, now) for post in reversed(new)]
+        # The first listing is the baseline: its posts are followed, not announced.
+        route = (
+            self.route if watch.state.presence is not Presence.UNKNOWN else _quiet_new(self.route)
+        )
+        next_at, _ = self._schedule(watch, obs, outcome, now)
+        post = seen.post if isinstance(seen, Seen) else None
+        listing = reading.listing if reading else watch.listing
+        account, created = self.store.record_account(
+            watch, outcome, post, now, next_at, route, listing, found
+        )
+        suspects = self._check_suspects(reading.suspects if reading else (), now, confirm_now)
+        return CheckResult(
+            watch=account,
+            status=outcome.status,
+            post=post,
+            revision=account.revisions,
+            reason=outcome.reason,
+            changed=outcome.changed or any(r.changed for r in suspects),
+            events=outcome.events,
+            listed=len(obs.posts) if isinstance(obs, Page) else 0,
+            discovered=tuple(created),
+            suspects=tuple(suspects),
+        )
+
+    def _discovery(self, source: Source, account: Watch, post: Post, now: datetime) -> Discovery:
+        """A listed post's first check, as if it had been fetched directly (timeline posts
+        equal direct fetches, which the adapters' tests show)."""
+        post = canonical(post)
+        outcome = detect(WatchState(), Seen(post), now, self.settings.detect.confirm_deletions)
+        age = (now - post.created_at).total_seconds() if post.created_at else 0.0
+        interval = follow_interval(age, self.settings.accounts)
+        target = source.post_target(account.target, post)
+        next_at = next_check(
+            interval or CONFIRM_SPACING, outcome, now, self.settings.daemon, None, self._rng
+        )
+        # A check-only account (`watcher check`) records its posts without following them.
+        return Discovery(target, post, outcome, next_at, account.enabled and interval is not None)
+
+    def _check_suspects(
+        self, ids: Sequence[int], now: datetime, confirm_now: bool
+    ) -> list[CheckResult]:
+        """Check at once the posts that vanished from the middle of the timeline; a post
+        whose check is already under way elsewhere is left to it."""
+        if not ids:
+            return []
+        claimed = self.store.claim(ids, now, now + timedelta(seconds=SUSPECT_LEASE))
+        return [self.check_once(watch, confirm_now) for watch in claimed]
+
     def route(self, watch: Watch, kind: EventKind) -> list[str]:
         """The channels an event of this watch goes to: the watch's channels (all when it
         names none) that want this kind. A post's first snapshot is not news: `new` is
         alerted only for posts discovered by an account watch."""
-        if kind is EventKind.NEW:
+        if kind is EventKind.NEW and watch.origin != ACCOUNT_ORIGIN:
             return []
         names = watch.channels or tuple(c.name for c in self.settings.channels)
         wanted = (self.settings.channel(name) for name in names)
@@ -165,7 +271,7 @@ class App:
         except UsageError as exc:
             raise ConfigError(f"watches[{index}]: {exc}") from exc
         interval = watch.interval or self.settings.default_interval
-        return SyncEntry(target, interval, watch.channels)
+        return SyncEntry(target, interval, watch.channels, watch.pages)
 
     def _previous(self, watch: Watch, outcome: Outcome) -> Post | None:
         """The last stored version, when this check changed or removed it (for the diff or the
@@ -175,6 +281,15 @@ class App:
         if not watch.revisions or not kinds & wanted:
             return None
         return self.store.revision(watch.id, watch.revisions).post
+
+
+def _quiet_new(route: Route) -> Route:
+    """`route`, except that `new` events go nowhere."""
+
+    def quiet(watch: Watch, kind: EventKind) -> Sequence[str]:
+        return () if kind is EventKind.NEW else route(watch, kind)
+
+    return quiet
 
 
 def _implied_platform(url: str, selector: str, field: str) -> str:

@@ -17,6 +17,7 @@ from watcher.model import EventKind
 from watcher.notify import check_url
 from watcher.render import FORMATS
 from watcher.settings import (
+    AccountSettings,
     ChannelSettings,
     DaemonSettings,
     DetectSettings,
@@ -31,7 +32,17 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _COMPOUND = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 T = TypeVar("T")
-_TOP_KEYS = {"store", "http", "detect", "defaults", "daemon", "platforms", "channels", "watches"}
+_TOP_KEYS = {
+    "store",
+    "http",
+    "detect",
+    "defaults",
+    "daemon",
+    "accounts",
+    "platforms",
+    "channels",
+    "watches",
+}
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EVENT_KINDS = frozenset(kind.value for kind in EventKind)
 
@@ -68,6 +79,7 @@ def parse_settings(data: Mapping[str, Any], source: str = "config") -> Settings:
         http=_http(reader, reader.table(data, "http", set(HttpSettings.__slots__))),
         detect=_detect(reader, reader.table(data, "detect", set(DetectSettings.__slots__))),
         daemon=_daemon(reader, reader.table(data, "daemon", set(DaemonSettings.__slots__))),
+        accounts=_accounts(reader, reader.table(data, "accounts", set(AccountSettings.__slots__))),
         platforms=_platforms(reader, reader.table(data, "platforms", None)),
         channels=(channels := _channels(reader, reader.array(data, "channels"))),
         watches=_watches(reader, reader.array(data, "watches"), {c.name for c in channels}),
@@ -107,6 +119,16 @@ def _daemon(r: _Reader, t: Mapping[str, Any]) -> DaemonSettings:
     )
 
 
+def _accounts(r: _Reader, t: Mapping[str, Any]) -> AccountSettings:
+    d = AccountSettings()
+    return AccountSettings(
+        follow_for=r.duration(t, "accounts.follow_for", d.follow_for),
+        young_for=r.duration(t, "accounts.young_for", d.young_for, zero_ok=True),
+        young_interval=r.duration(t, "accounts.young_interval", d.young_interval),
+        max_interval=r.duration(t, "accounts.max_interval", d.max_interval),
+    )
+
+
 def _channels(r: _Reader, tables: list[Mapping[str, Any]]) -> tuple[ChannelSettings, ...]:
     channels: list[ChannelSettings] = []
     for i, t in enumerate(tables):
@@ -133,7 +155,8 @@ def _watches(
     watches = []
     for i, t in enumerate(tables):
         key = f"watches[{i}]"
-        r.keys(t, {"url", "interval", "platform", "selector", "field", "channels"}, key + ".")
+        allowed = {"url", "interval", "platform", "selector", "field", "channels", "pages"}
+        r.keys(t, allowed, key + ".")
         channels = r.string_list(t, f"{key}.channels", channel_names, what="channel")
         watches.append(
             WatchSettings(
@@ -143,6 +166,7 @@ def _watches(
                 field=r.value(t, f"{key}.field", str, ""),
                 interval=r.duration(t, f"{key}.interval", 0.0) if "interval" in t else 0.0,
                 channels=tuple(channels),
+                pages=r.positive(t, f"{key}.pages", 1),
             )
         )
     return tuple(watches)

@@ -19,6 +19,7 @@ class Target:
     platform: str
     selector: str = ""  # web: CSS selector of the element whose text counts
     field: str = ""  # json: dotted path of the text field
+    account: bool = False  # a whole account: its timeline is read, its posts become watches
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,22 @@ class Watch:
     revisions: int = 0  # number of stored revisions
     metrics: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)
     channels: tuple[str, ...] = ()  # channel names to alert; empty: every channel
-    origin: str = "cli"  # "config" watches follow the config file
+    origin: str = "cli"  # "config" watches follow the config file; "account": discovered
+    # Accounts and their posts:
+    parent_id: int | None = None  # the account watch that discovered (or adopted) this post
+    post_id: str = ""  # the platform's id of the post (posts found on a timeline)
+    posted_at: datetime | None = None  # when the post was published, for follow-up and stats
+    listing: tuple[str, ...] = ()  # account: post ids of its last timeline listing, newest first
+    pages: int = 1  # account: timeline pages read per check
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """A post an account watch follows, as timeline comparison needs it."""
+
+    watch_id: int
+    post_id: str
+    posted_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

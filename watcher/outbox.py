@@ -116,6 +116,7 @@ class Outbox:
             link=(post.url if post else "") or watch.target.url,
             at=event.at,
             detail=event.detail,
+            account=watch.target.account,
         )
         if event.kind in (EventKind.DELETED, EventKind.REMOVED):
             # The evidence: the last stored text, and when it was stored.

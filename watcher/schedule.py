@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from watcher.detect import Outcome
 from watcher.model import Status
-from watcher.settings import DaemonSettings
+from watcher.settings import AccountSettings, DaemonSettings
 
 JITTER = 0.1  # ±10% of the interval, so watches added together drift apart
 CONFIRM_SPACING = 60.0  # seconds: a first gone signal is re-checked this soon (or sooner)
@@ -59,19 +59,14 @@ def retry_delay(attempts: int, daemon: DaemonSettings, rng: random.Random | None
     return base * rng.uniform(0.8, 1.0)
 
 
-def follow_interval(
-    age: float,
-    window: float = 7 * 86400.0,
-    young: float = 3600.0,
-    young_interval: float = 120.0,
-    max_interval: float = 6 * 3600.0,
-) -> float | None:
+def follow_interval(age: float, follow: AccountSettings | None = None) -> float | None:
     """How often to re-check a post discovered by an account watch, by its age in seconds:
     every `young_interval` while young (edits and deletions cluster in the first hour), then
     backing off with age (5% of its age: ~3 min at one hour, ~72 min at a day, hours after),
-    and None once it is older than the follow `window` (stop following)."""
-    if age >= window:
+    and None once it is older than `follow_for` (stop following)."""
+    follow = follow or AccountSettings()
+    if age >= follow.follow_for:
         return None
-    if age < young:
-        return young_interval
-    return min(max(age * 0.05, young_interval), max_interval)
+    if age < follow.young_for:
+        return follow.young_interval
+    return min(max(age * 0.05, follow.young_interval), follow.max_interval)

@@ -20,6 +20,14 @@ def result_json(result: CheckResult) -> dict[str, Any]:
         "post": post_json(post) if post else None,
         "diff": [[op, text] for op, text in result.diff] if result.diff is not None else None,
         "reason": result.reason or None,
+    } | (_account_json(result) if result.watch.target.account else {})
+
+
+def _account_json(result: CheckResult) -> dict[str, Any]:
+    return {
+        "listed": result.listed,
+        "new": [watch_json(w) for w in result.discovered],
+        "suspects": [result_json(r) for r in result.suspects],
     }
 
 
@@ -52,6 +60,9 @@ def watch_json(w: Watch) -> dict[str, Any]:
         "last_error": w.last_error or None,
         "revisions": w.revisions,
         "metrics": dict(w.metrics),
+        "kind": "account" if w.target.account else "post",
+        "account_id": w.parent_id,
+        "posted_at": w.posted_at.isoformat() if w.posted_at else None,
     }
 
 

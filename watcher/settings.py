@@ -51,6 +51,7 @@ class WatchSettings:
     field: str = ""
     interval: float = 0.0  # 0: [defaults] interval
     channels: tuple[str, ...] = ()  # empty: every channel
+    pages: int = 1  # accounts: timeline pages read per check
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +73,23 @@ class DetectSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountSettings:
+    """How posts discovered on an account's timeline are followed (see schedule.follow_interval)."""
+
+    follow_for: float = 7 * 86400.0  # seconds a post is followed after it was published
+    young_for: float = 3600.0  # while younger than this, a post is checked every young_interval
+    young_interval: float = 120.0
+    max_interval: float = 6 * 3600.0  # older posts back off with age, up to this
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     db_url: str = ""  # empty: SQLite file in the user's data dir
     default_interval: float = 600.0  # seconds, for `watcher add` without --interval
     http: HttpSettings = field(default_factory=HttpSettings)
     detect: DetectSettings = field(default_factory=DetectSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
     channels: tuple[ChannelSettings, ...] = ()
     watches: tuple[WatchSettings, ...] = ()
     platforms: Mapping[str, PlatformSettings] = field(default_factory=lambda: MappingProxyType({}))

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from watcher.model import Post
+from watcher.model import Followed, Hidden, Page, Post, Seen, Target, Watch
+
+EMPTY_REASON = "the timeline listed no posts (private, suspended, or not shown to visitors)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +68,39 @@ def _order(a: Known, b: Known) -> int:
     if a.position != b.position:
         return -1 if a.position < b.position else 1
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one listing of an account means: the account's own observation (its handle as a
+    post, or `Hidden` for an empty page), the posts to start following, the post watches to
+    check at once, and the listing to compare the next one with."""
+
+    observation: Seen | Hidden
+    new: tuple[Post, ...]
+    suspects: tuple[int, ...]  # post watch ids
+    listing: tuple[str, ...]
+
+
+def read_page(account: Watch, page: Page, posts: Sequence[Followed]) -> Reading:
+    """Compare `page` with the account's last listing and the posts it follows."""
+    by_post = {post.post_id: post for post in posts}
+    known = [
+        Known(post_id, by_post[post_id].posted_at, position)
+        for position, post_id in enumerate(account.listing)
+        if post_id in by_post
+    ]
+    change = compare(known, page.posts)
+    if change.empty:
+        return Reading(Hidden(EMPTY_REASON), (), (), account.listing)
+    # A post listed again after it fell off the end is not new: it was never lost.
+    new = tuple(post for post in change.new if post.id not in by_post)
+    suspects = tuple(by_post[post_id].watch_id for post_id in change.suspects)
+    return Reading(Seen(account_post(account.target, page)), new, suspects, page.ids)
+
+
+def account_post(target: Target, page: Page) -> Post:
+    """The account as a post whose text is its handle: its presence is tracked like a post's
+    (gone, restored, hidden), and a renamed account reads as an edit of that one line."""
+    name = page.account or target.url
+    return Post(id=target.url, url=target.url, text=name, author=name)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from watcher import console as show
 from watcher import serialize
-from watcher.app import CheckResult
+from watcher.app import ACCOUNT_ORIGIN, CheckResult
 from watcher.cli.base import (
     EXIT_CHANGED,
     EXIT_OK,
@@ -28,6 +28,8 @@ from watcher.detect import format_duration
 from watcher.differ import diff_texts
 from watcher.errors import UsageError
 from watcher.model import Status
+
+MAX_PAGES = 10  # more would be a crawl, not a watch
 
 
 @cli.command()
@@ -70,6 +72,9 @@ def _exit_code(result: CheckResult) -> int:
 
 def _print_result(out: Console, result: CheckResult) -> None:
     target = result.watch.target
+    if target.account:
+        _print_account(out, result)
+        return
     if result.status in (Status.DELETED, Status.REMOVED) and not result.changed:
         since = show.when(result.watch.state.gone_since)
         out.print(show.status_text(result.status, f"still gone (first gone signal {since})"))
@@ -87,6 +92,19 @@ def _print_result(out: Console, result: CheckResult) -> None:
     else:
         out.print(show.post_body(post))
     out.print(f"watch {result.watch.id} · revision {result.revision} · {post.url}", style="dim")
+
+
+def _print_account(out: Console, result: CheckResult) -> None:
+    name = result.post.text if result.post else result.watch.target.url
+    out.print(show.status_text(result.status, result.reason))
+    out.print(f"{result.watch.target.platform} account {name} · {result.listed} posts listed")
+    for post in result.discovered:
+        line = f"  new     watch {post.id} · posted {show.when(post.posted_at)} · {post.target.url}"
+        out.print(line if post.enabled else line + " (older than the follow window)")
+    for suspect in result.suspects:
+        out.print(f"  missing watch {suspect.watch.id} · {suspect.watch.target.url} → ", end="")
+        out.print(show.status_text(suspect.status, suspect.reason))
+    out.print(f"watch {result.watch.id} · `watcher stats {result.watch.id}`", style="dim")
 
 
 @cli.command()
@@ -188,6 +206,12 @@ def diff(
 @click.option(
     "--channel", "channels", multiple=True, metavar="NAME", help="Alert this channel (repeat)."
 )
+@click.option(
+    "--pages",
+    type=click.IntRange(1, MAX_PAGES),
+    default=None,
+    help="Accounts: timeline pages read per check (default 1).",
+)
 @common_options
 def add(
     url: str,
@@ -196,21 +220,24 @@ def add(
     selector: str,
     field: str,
     channels: tuple[str, ...],
+    pages: int | None,
     config: str | None,
     db: str | None,
 ) -> None:
-    """Add URL to the watches the daemon checks (alerts go to every channel unless --channel)."""
+    """Add URL (a post, or a whole account: its profile URL, `@user@instance` or a feed) to
+    the watches the daemon checks (alerts go to every channel unless --channel)."""
     with open_app(config, db) as app:
         seconds = _interval(interval) if interval else app.settings.default_interval
         target = app.target(url, platform, selector, field)
+        if pages is not None and not target.account:
+            raise UsageError("--pages applies to accounts; this URL is a single post")
         for name in channels:
             if app.settings.channel(name) is None:
                 raise UsageError(f"--channel: no channel {name!r} in the config")
         chosen = channels or None
-        watch = app.store.ensure_watch(target, seconds, app.clock(), True, chosen)
-    click.echo(
-        f"watch {watch.id}: {target.platform} {target.url} every {format_duration(watch.interval)}"
-    )
+        watch = app.store.ensure_watch(target, seconds, app.clock(), True, chosen, pages or 1)
+    kind = f"{target.platform} account" if target.account else target.platform
+    click.echo(f"watch {watch.id}: {kind} {target.url} every {format_duration(watch.interval)}")
 
 
 def _interval(text: str) -> float:
@@ -234,10 +261,12 @@ def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> 
     table = Table("id", "platform", "url", "every", "status", "last check", "versions")
     for w in watches:
         every = format_duration(w.interval) if w.enabled else "—"
+        if w.enabled and w.origin == ACCOUNT_ORIGIN:
+            every = f"adaptive (account {w.parent_id})"
         status = w.state.status.value if w.state.status else "not checked"
         table.add_row(
             str(w.id),
-            w.target.platform,
+            f"{w.target.platform} account" if w.target.account else w.target.platform,
             w.target.url,
             every,
             status,

@@ -76,6 +76,7 @@ class Alert:
     new_text: str = ""  # new, edited, restored: the current text
     detail: str = ""  # "gone for 2h 30m", the gone reason, the blocked reason
     diff: Diff | None = None  # old → new (edited; restored with changes)
+    account: bool = False  # about a whole account (its text is its handle), not a post
 
 
 def format_for_url(apprise_url: str) -> str:
@@ -119,6 +120,18 @@ _PLATFORMS = {
 }
 
 
+# An account's own events: its text is its handle, so an edit is a rename.
+_ACCOUNT_LABELS = {
+    EventKind.EDITED: "✏️ Account renamed",
+    EventKind.DELETED: "🗑 Account gone",
+    EventKind.REMOVED: "🚫 Account suspended",
+    EventKind.RESTORED: "♻️ Account back",
+    EventKind.HIDDEN: "🙈 Account hidden",
+    EventKind.BLOCKED: "⛔ Account blocked",
+    EventKind.BROKEN: "🔧 Account unreadable",
+}
+
+
 def _when(moment: datetime) -> str:
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
@@ -131,7 +144,8 @@ def _header(alert: Alert) -> list[Segment]:
         when = f"{_when(alert.old_at)} → {_when(alert.new_at)}"
     else:
         when = _when(alert.at)
-    head = [Segment(_LABELS[alert.kind], Style.STRONG), Segment(f"{who}{where} · {when}\n")]
+    label = (_ACCOUNT_LABELS if alert.account else _LABELS).get(alert.kind, _LABELS[alert.kind])
+    head = [Segment(label, Style.STRONG), Segment(f"{who}{where} · {when}\n")]
     if alert.link:
         head += [Segment(alert.link, Style.LINK), Segment("\n")]
     if alert.detail:

@@ -40,9 +40,9 @@ SOURCES: dict[str, type[Source]] = _discover()
 
 
 def platform_for(url: str) -> str:
-    """The platform that recognises `url`; "web" when none does."""
+    """The platform that recognises `url` (a post or an account); "web" when none does."""
     for name, source in SOURCES.items():
-        if name != FALLBACK and source.matches(url):
+        if name != FALLBACK and (source.matches(url) or source.account_ref(url) is not None):
             return name
     return FALLBACK
 

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from watcher.errors import FetchError, HostBackoff, UsageError
-from watcher.model import Failed, Observation, RateLimited, Target, TimelineObservation
+from watcher.model import (
+    Failed,
+    Observation,
+    Post,
+    RateLimited,
+    Target,
+    TimelineObservation,
+)
 from watcher.settings import PlatformSettings
 from watcher.sources.http import Http, Politeness, Response
 
@@ -50,18 +57,22 @@ class Source(ABC):
         """The account a URL names (an account page, not a post), or None."""
         return None
 
-    def timeline(self, target: Target) -> TimelineObservation:
-        """The first page of the account's posts, newest first. Never raises for network or
-        body trouble (that is `Failed`)."""
+    def timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
+        """The account's newest posts, newest first: its first `pages` pages. Never raises for
+        network or body trouble (that is `Failed`)."""
         try:
-            return self._timeline(target)
+            return self._timeline(target, max(1, pages))
         except HostBackoff as exc:
             return RateLimited(str(exc), exc.retry_after)
         except FetchError as exc:
             return Failed(str(exc))
 
-    def _timeline(self, target: Target) -> TimelineObservation:
+    def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
         raise UsageError(f"platform {self.name} cannot watch accounts yet")
+
+    def post_target(self, account: Target, post: Post) -> Target:
+        """What to fetch to follow a post listed on `account`'s timeline: its own URL."""
+        return Target(post.url, self.name)
 
     def base_url(self, default: str) -> str:
         """The configured base URL (self-hosted instance, mirror, test server) or `default`."""

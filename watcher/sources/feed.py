@@ -163,13 +163,17 @@ class FeedSource(Source):
         # The feed is the account; without --field the caller watches it whole.
         return url if looks_like_feed(url) else None
 
-    def _timeline(self, target: Target) -> TimelineObservation:
+    def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
         resp = self.get(self._feed_url(target.url))
         early = _refusal(resp)
         if early is not None:
             return early
         feed = read_feed(resp.body, resp.url)
         return Page(newest_first(trackable(feed.items, target.url)), feed.title or target.url)
+
+    def post_target(self, account: Target, post: Post) -> Target:
+        """A feed's item is read from the feed, chosen by its id (see `_fetch`)."""
+        return Target(account.url, self.name, field=post.id)
 
     def _feed_url(self, url: str) -> str:
         parts = urlsplit(url)

@@ -24,6 +24,7 @@ from watcher.model import (
     Delivery,
     DeliveryState,
     EventKind,
+    Followed,
     Post,
     Revision,
     StoredEvent,
@@ -33,8 +34,9 @@ from watcher.model import (
 from watcher.store import records
 from watcher.store.engine import make_engine, resolve_db_url
 from watcher.store.tables import DeliveryRow, EventRow, MetricSampleRow, RevisionRow, WatchRow
+from watcher.store.upgrade import upgrade
 
-__all__ = ["Route", "Store", "SyncEntry", "SyncReport", "resolve_db_url"]
+__all__ = ["Discovery", "Route", "Store", "SyncEntry", "SyncReport", "resolve_db_url"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ _METRIC = SQLModel.metadata.tables[MetricSampleRow.__tablename__]
 # What one check changes on its watch. Built once, so the hot path (an unchanged check) costs one
 # precompiled UPDATE; bound names are prefixed because SET reserves the column names.
 _CHECK_COLUMNS = (
+    "enabled",
     "presence",
     "status",
     "content_hash",
@@ -59,6 +62,7 @@ _CHECK_COLUMNS = (
     "last_error",
     "revisions",
     "metrics",
+    "claimed_until",
 )
 _UPDATE_AFTER_CHECK = (
     _WATCH.update()
@@ -81,6 +85,18 @@ class SyncEntry:
     target: Target
     interval: float
     channels: tuple[str, ...]
+    pages: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """A post found on an account's timeline, with its first check already decided."""
+
+    target: Target
+    post: Post
+    outcome: Outcome
+    next_check_at: datetime
+    enabled: bool  # False: too old to follow, but recorded so that it is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +112,8 @@ class Store:
         self.engine = make_engine(url)
         try:
             SQLModel.metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                upgrade(conn)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open database {_safe(url)}: {_reason(exc)}") from exc
@@ -126,16 +144,21 @@ class Store:
         now: datetime,
         enable: bool,
         channels: tuple[str, ...] | None = None,
+        pages: int = 1,
     ) -> Watch:
         """The watch for `target`, created if new; `enable` schedules it (never unschedules).
         `channels` (when given) replaces its channel list."""
         with self._connection() as conn:
             row = conn.execute(_target_query(target)).first()
             if row is None:
-                values = records.new_watch_values(target, interval, now, enable, channels or ())
+                values = records.new_watch_values(
+                    target, interval, now, enable, channels or (), pages
+                )
                 conn.execute(_WATCH.insert().values(values))
             elif enable or channels is not None:
-                changes: dict[str, Any] = {"enabled": True, "interval": interval} if enable else {}
+                changes: dict[str, Any] = {}
+                if enable:
+                    changes = {"enabled": True, "interval": interval, "pages": pages}
                 if channels is not None:
                     changes["channels"] = list(channels)
                 conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(changes))
@@ -170,22 +193,31 @@ class Store:
             return [records.watch_record(r._mapping) for r in conn.execute(query)]
 
     def disable_watch(self, watch_id: int) -> Watch:
+        """Stop checking a watch; an account's discovered posts stop with it."""
+        discovered = (_WATCH.c.parent_id == watch_id) & (_WATCH.c.origin == "account")
         with self._connection() as conn:
-            conn.execute(_WATCH.update().where(_WATCH.c.id == watch_id).values(enabled=False))
+            mine = (_WATCH.c.id == watch_id) | discovered
+            conn.execute(_WATCH.update().where(mine).values(enabled=False))
         return self.get_watch(watch_id)
 
     def purge_watch(self, watch_id: int) -> int:
-        """Delete a watch with its revisions, events and deliveries; returns how many
-        revisions went."""
+        """Delete a watch with its revisions, events and deliveries (an account: with the
+        posts it discovered; posts it adopted stay); returns how many revisions went."""
         watch = self.get_watch(watch_id)
+        gone = watch.revisions
+        for child in self.children(watch_id):
+            if child.origin == "account":
+                gone += self.purge_watch(child.id)
         events = select(_EVENT.c.id).where(_EVENT.c.watch_id == watch_id)
         with self._connection() as conn:
+            adopted = _WATCH.c.parent_id == watch_id
+            conn.execute(_WATCH.update().where(adopted).values(parent_id=None))
             conn.execute(delete(_DELIVERY).where(_DELIVERY.c.event_id.in_(events)))
             conn.execute(delete(_EVENT).where(_EVENT.c.watch_id == watch_id))
             conn.execute(delete(_METRIC).where(_METRIC.c.watch_id == watch_id))
             conn.execute(delete(_REVISION).where(_REVISION.c.watch_id == watch_id))
             conn.execute(delete(_WATCH).where(_WATCH.c.id == watch_id))
-        return watch.revisions
+        return gone
 
     def sync_config(
         self, entries: Sequence[SyncEntry], now: datetime, first_check: Callable[[float], datetime]
@@ -200,7 +232,7 @@ class Store:
                 row = conn.execute(_target_query(entry.target)).first()
                 if row is None:
                     values = records.new_watch_values(
-                        entry.target, entry.interval, now, True, entry.channels
+                        entry.target, entry.interval, now, True, entry.channels, entry.pages
                     )
                     values |= {"origin": "config", "next_check_at": first_check(entry.interval)}
                     new_id = conn.execute(_WATCH.insert().returning(_WATCH.c.id), values).scalar()
@@ -212,6 +244,12 @@ class Store:
                 if changes:
                     conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(changes))
                     changed += 1
+                if "channels" in changes:  # an account's posts alert where the account does
+                    conn.execute(
+                        _WATCH.update()
+                        .where(_WATCH.c.parent_id == row.id, _WATCH.c.origin == "account")
+                        .values(channels=changes["channels"])
+                    )
             unwanted = _WATCH.c.id.not_in(wanted) if wanted else true()
             gone = conn.execute(
                 _WATCH.update()
@@ -228,9 +266,20 @@ class Store:
         One statement: on PostgreSQL the inner SELECT locks with SKIP LOCKED, so several
         daemons never claim the same watch; SQLite serialises writers. A daemon that dies
         mid-check leaves the lease, and the watch is checked again when it runs out."""
+        due = _WATCH.c.enabled.is_(True), _WATCH.c.next_check_at <= now
+        return self._claim(due, limit, lease_until)
+
+    def claim(self, ids: Sequence[int], now: datetime, lease_until: datetime) -> list[Watch]:
+        """Take these watches for a check now, whatever their schedule, unless a check of
+        theirs is already under way elsewhere (its lease runs past `now`)."""
+        lease = _WATCH.c.claimed_until
+        free = _WATCH.c.id.in_(list(ids)), lease.is_(None) | (lease <= now)
+        return self._claim(free, len(ids), lease_until)
+
+    def _claim(self, where: Sequence[Any], limit: int, lease_until: datetime) -> list[Watch]:
         due = (
             select(_WATCH.c.id)
-            .where(_WATCH.c.enabled.is_(True), _WATCH.c.next_check_at <= now)
+            .where(*where)
             .order_by(_WATCH.c.next_check_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -238,7 +287,7 @@ class Store:
         claim = (
             _WATCH.update()
             .where(_WATCH.c.id.in_(due.scalar_subquery()))
-            .values(next_check_at=lease_until)
+            .values(next_check_at=lease_until, claimed_until=lease_until)
             .returning(*_WATCH.c)
         )
         with self._connection() as conn:
@@ -255,47 +304,63 @@ class Store:
         now: datetime,
         next_check_at: datetime,
         route: Route = _no_route,
+        enabled: bool | None = None,
     ) -> Watch:
         """Write one check in ONE transaction: the revision (only if the content changed),
-        the events, one outbox row per event and channel, and the watch's new state."""
-        number = watch.revisions
-        metrics = dict(post.metrics) if post else dict(watch.metrics)
-        error = outcome.reason if post is None else ""
+        the events, one outbox row per event and channel, and the watch's new state.
+        `enabled` (when given) starts or stops the watch's schedule."""
         with self._connection() as conn:
-            if post is not None and post.metrics and metrics != dict(watch.metrics):
-                conn.execute(_METRIC.insert(), {"watch_id": watch.id, "at": now, "values": metrics})
-            if outcome.store_revision and post is not None:
-                number += 1
-                digest = outcome.state.content_hash
-                values = records.revision_values(watch.id, number, post, digest, now)
-                conn.execute(_REVISION.insert(), values)
-            for event in outcome.events:
-                values = records.event_values(watch, event.kind, event.at, event.detail, number)
-                event_id = conn.execute(_EVENT.insert().returning(_EVENT.c.id), values).scalar()
-                outbox = [
-                    records.delivery_values(event_id, name, now)
-                    for name in route(watch, event.kind)
-                ]
-                if outbox:
-                    conn.execute(_DELIVERY.insert(), outbox)
-            state = records.state_values(outcome.state) | {
-                "last_checked_at": now,
-                "next_check_at": next_check_at,
-                "last_error": error,
-                "revisions": number,
-                "metrics": metrics,
-            }
-            params = {f"b_{k}": v for k, v in state.items()} | {"b_id": watch.id}
-            conn.execute(_UPDATE_AFTER_CHECK, params)
-        return replace(
-            watch,
-            state=outcome.state,
-            last_checked_at=now,
-            next_check_at=next_check_at,
-            last_error=error,
-            revisions=number,
-            metrics=metrics,
+            return _write_check(conn, watch, outcome, post, now, next_check_at, route, enabled)
+
+    def record_account(
+        self,
+        watch: Watch,
+        outcome: Outcome,
+        post: Post | None,
+        now: datetime,
+        next_check_at: datetime,
+        route: Route,
+        listing: Sequence[str],
+        discovered: Sequence[Discovery] = (),
+    ) -> tuple[Watch, list[Watch]]:
+        """One check of an account in ONE transaction: its own state, the listing it saw,
+        and a post watch (with revision 1 and its `new` event) per discovered post. A post
+        already watched on its own is adopted, not duplicated. Returns the account and the
+        post watches created."""
+        with self._connection() as conn:
+            account = _write_check(conn, watch, outcome, post, now, next_check_at, route)
+            by_id = _WATCH.c.id == watch.id
+            conn.execute(_WATCH.update().where(by_id).values(listing=list(listing)))
+            created = [
+                child
+                for found in discovered
+                if (child := _add_post(conn, account, found, now, route)) is not None
+            ]
+        return replace(account, listing=tuple(listing)), created
+
+    def children(self, account_id: int) -> list[Watch]:
+        """The post watches an account watch discovered or adopted, oldest first."""
+        query = select(_WATCH).where(_WATCH.c.parent_id == account_id).order_by(_WATCH.c.id)
+        with self._connection() as conn:
+            return [records.watch_record(r._mapping) for r in conn.execute(query)]
+
+    def followed(self, account_id: int) -> list[Followed]:
+        """The posts an account watch follows, with only what comparing a listing needs
+        (the light query every account check makes)."""
+        columns = _WATCH.c.id, _WATCH.c.post_id, _WATCH.c.posted_at
+        query = select(*columns).where(_WATCH.c.parent_id == account_id, _WATCH.c.post_id != "")
+        with self._connection() as conn:
+            return [Followed(*row) for row in conn.execute(query)]
+
+    def event_counts(self, watch_ids: Sequence[int]) -> dict[EventKind, int]:
+        """How many events of each kind these watches have had."""
+        query = (
+            select(_EVENT.c.kind, func.count())
+            .where(_EVENT.c.watch_id.in_(list(watch_ids)))
+            .group_by(_EVENT.c.kind)
         )
+        with self._connection() as conn:
+            return {EventKind(kind): int(n) for kind, n in conn.execute(query)}
 
     # -- history -------------------------------------------------------------------------
 
@@ -400,6 +465,82 @@ class Store:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _write_check(
+    conn: Connection,
+    watch: Watch,
+    outcome: Outcome,
+    post: Post | None,
+    now: datetime,
+    next_check_at: datetime,
+    route: Route,
+    enabled: bool | None = None,
+) -> Watch:
+    number = watch.revisions
+    metrics = dict(post.metrics) if post else dict(watch.metrics)
+    error = outcome.reason if post is None else ""
+    enabled = watch.enabled if enabled is None else enabled
+    if post is not None and post.metrics and metrics != dict(watch.metrics):
+        conn.execute(_METRIC.insert(), {"watch_id": watch.id, "at": now, "values": metrics})
+    if outcome.store_revision and post is not None:
+        number += 1
+        digest = outcome.state.content_hash
+        conn.execute(
+            _REVISION.insert(), records.revision_values(watch.id, number, post, digest, now)
+        )
+    for event in outcome.events:
+        values = records.event_values(watch, event.kind, event.at, event.detail, number)
+        event_id = conn.execute(_EVENT.insert().returning(_EVENT.c.id), values).scalar()
+        outbox = [records.delivery_values(event_id, name, now) for name in route(watch, event.kind)]
+        if outbox:
+            conn.execute(_DELIVERY.insert(), outbox)
+    state = records.state_values(outcome.state) | {
+        "enabled": enabled,
+        "last_checked_at": now,
+        "next_check_at": next_check_at,
+        "last_error": error,
+        "revisions": number,
+        "metrics": metrics,
+        "claimed_until": None,
+    }
+    conn.execute(_UPDATE_AFTER_CHECK, {f"b_{k}": v for k, v in state.items()} | {"b_id": watch.id})
+    return replace(
+        watch,
+        enabled=enabled,
+        state=outcome.state,
+        last_checked_at=now,
+        next_check_at=next_check_at,
+        last_error=error,
+        revisions=number,
+        metrics=metrics,
+    )
+
+
+def _add_post(
+    conn: Connection, account: Watch, found: Discovery, now: datetime, route: Route
+) -> Watch | None:
+    """A discovered post's watch with its first check written; None when the post was
+    already watched (then the account adopts it, if no other account has)."""
+    row = conn.execute(_target_query(found.target)).first()
+    if row is not None:
+        if row.parent_id is None:
+            adopt = {"parent_id": account.id, "post_id": found.post.id}
+            conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(adopt))
+        return None
+    values = records.new_watch_values(found.target, 0.0, now, found.enabled, account.channels)
+    values |= {
+        "origin": "account",
+        "parent_id": account.id,
+        "post_id": found.post.id,
+        "posted_at": found.post.created_at,
+    }
+    new_id = conn.execute(_WATCH.insert().returning(_WATCH.c.id), values).scalar_one()
+    fresh = conn.execute(select(_WATCH).where(_WATCH.c.id == new_id)).one()
+    child = records.watch_record(fresh._mapping)
+    return _write_check(
+        conn, child, found.outcome, found.post, now, found.next_check_at, route, found.enabled
+    )
 
 
 def _target_query(target: Target) -> Any:

@@ -39,7 +39,13 @@ def watch_record(row: Mapping[Any, Any]) -> Watch:
     )
     return Watch(
         id=row["id"],
-        target=Target(row["url"], row["platform"], row["selector"], row["field_path"]),
+        target=Target(
+            row["url"],
+            row["platform"],
+            row["selector"],
+            row["field_path"],
+            account=row["kind"] == "account",
+        ),
         interval=row["interval"],
         enabled=row["enabled"],
         state=state,
@@ -51,6 +57,11 @@ def watch_record(row: Mapping[Any, Any]) -> Watch:
         metrics=dict(row["metrics"] or {}),
         channels=tuple(row["channels"] or ()),
         origin=row["origin"],
+        parent_id=row["parent_id"],
+        post_id=row["post_id"],
+        posted_at=row["posted_at"],
+        listing=tuple(row["listing"] or ()),
+        pages=row["pages"],
     )
 
 
@@ -146,7 +157,12 @@ def delivery_record(row: Mapping[Any, Any], event: StoredEvent, watch: Watch) ->
 
 
 def new_watch_values(
-    target: Target, interval: float, now: datetime, enable: bool, channels: Sequence[str]
+    target: Target,
+    interval: float,
+    now: datetime,
+    enable: bool,
+    channels: Sequence[str],
+    pages: int = 1,
 ) -> dict[str, Any]:
     return {
         "url": target.url,
@@ -166,6 +182,10 @@ def new_watch_values(
         "fail_streak": 0,
         "channels": list(channels),
         "origin": "cli",
+        "kind": "account" if target.account else "post",
+        "post_id": "",
+        "listing": [],
+        "pages": pages,
     }
 
 
@@ -175,6 +195,8 @@ def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
         changes["interval"] = entry.interval
     if list(row.channels or ()) != list(entry.channels):
         changes["channels"] = list(entry.channels)
+    if row.pages != entry.pages:
+        changes["pages"] = entry.pages
     if not row.enabled:
         changes["enabled"] = True
     if row.origin != "config":

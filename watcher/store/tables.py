@@ -37,6 +37,7 @@ class WatchRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("url", "platform", "selector", "field_path"),
         Index("ix_watch_due", "enabled", "next_check_at"),
+        Index("ix_watch_parent", "parent_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -49,6 +50,7 @@ class WatchRow(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     next_check_at: datetime = _when(nullable=False)
     last_checked_at: datetime | None = _when(nullable=True)
+    claimed_until: datetime | None = _when(nullable=True)  # a check is under way until then
     last_error: str = ""
     revisions: int = 0
     metrics: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -62,7 +64,14 @@ class WatchRow(SQLModel, table=True):
     problem: str | None = None
     # delivery
     channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    origin: str = "cli"  # "cli" or "config": config watches are synced with the file
+    origin: str = "cli"  # "cli", "config" (synced with the file) or "account" (discovered)
+    # accounts and their posts (watcher.model.Watch)
+    kind: str = "post"  # "post" or "account"
+    parent_id: int | None = None
+    post_id: str = ""
+    posted_at: datetime | None = _when(nullable=True)
+    listing: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pages: int = 1
 
 
 class RevisionRow(SQLModel, table=True):

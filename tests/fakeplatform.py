@@ -1,0 +1,79 @@
+"""A Mastodon-shaped fake platform on FakeSite for account scenarios: one account whose
+timeline and statuses a test changes between checks (post, delete, go private, vanish)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.server import FakeSite, Reply
+
+JSON = {"content-type": "application/json; charset=utf-8"}
+ACCOUNT_ID = "109000000000000001"
+INSTANCE = "https://social.example"
+PROFILE = f"{INSTANCE}/@ann"
+STATUSES = f"/api/v1/accounts/{ACCOUNT_ID}/statuses"
+
+
+@dataclass
+class FakeAccount:
+    site: FakeSite
+    posts: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    deleted: set[str] = field(default_factory=set)
+    unlisted: set[str] = field(default_factory=set)  # left out of the timeline, still there
+    page_size: int = 20
+    private: bool = False  # the timeline lists nothing (locked, or hidden from visitors)
+    gone: bool = False  # the account itself answers 404
+
+    def __post_init__(self) -> None:
+        self.site.set("/api/v1/accounts/lookup", self._lookup)
+        self.site.set(STATUSES, self._timeline)
+
+    def post(self, text: str, age: timedelta = timedelta(minutes=1)) -> str:
+        """Publish a status `age` ago; returns its id (ids grow with time, like Snowflakes)."""
+        ident = str(110000000000000000 + len(self.posts) + 1)
+        created = datetime.now(UTC) - age
+        status = {
+            "id": ident,
+            "created_at": created.isoformat().replace("+00:00", "Z"),
+            "url": f"{PROFILE}/{ident}",
+            "content": f"<p>{text}</p>",
+            "account": {"id": ACCOUNT_ID, "acct": "ann", "username": "ann"},
+            "edited_at": None,
+            "reblog": None,
+            "spoiler_text": "",
+            "media_attachments": [],
+            "favourites_count": 0,
+        }
+        self.posts.insert(0, status)
+        self.site.set(f"/api/v1/statuses/{ident}", lambda _path, s=status: self._status(s))
+        return ident
+
+    def delete(self, ident: str) -> None:
+        self.deleted.add(ident)
+
+    def listed(self) -> list[str]:
+        return [p["id"] for p in self._visible()][: self.page_size]
+
+    def _visible(self) -> list[dict[str, Any]]:
+        return [p for p in self.posts if p["id"] not in self.deleted | self.unlisted]
+
+    def _lookup(self, _path: str) -> Reply:
+        if self.gone:
+            return Reply(404, json.dumps({"error": "Record not found"}), JSON)
+        return Reply(200, json.dumps({"id": ACCOUNT_ID, "acct": "ann", "username": "ann"}), JSON)
+
+    def _timeline(self, _path: str) -> Reply:
+        listed = [] if self.private else self._visible()[: self.page_size]
+        return Reply(200, json.dumps(listed), JSON)
+
+    def _status(self, status: dict[str, Any]) -> Reply:
+        if status["id"] in self.deleted or self.gone:
+            return Reply(404, json.dumps({"error": "Record not found"}), JSON)
+        return Reply(200, json.dumps(status), JSON)
+
+    def status_hits(self) -> int:
+        """Direct status fetches so far (the timeline and lookups not counted)."""
+        return sum(1 for path, _ in self.site.requests if path.startswith("/api/v1/statuses/"))

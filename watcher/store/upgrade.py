@@ -1,0 +1,51 @@
+"""Bring a database made by an earlier version up to the current tables, in place.
+
+`create_all` makes missing tables but never touches existing ones, so columns added since are
+added here, each with a default that reads as "what the earlier version meant" (a watch made
+before accounts existed is a post watch). Nothing stored is rewritten or dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import JSON, Column, Connection, inspect, text
+from sqlmodel import SQLModel
+
+log = logging.getLogger(__name__)
+
+
+def upgrade(conn: Connection) -> None:
+    inspector = inspect(conn)
+    for table in SQLModel.metadata.sorted_tables:
+        have = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = [column for column in table.columns if column.name not in have]
+        for column in missing:
+            log.info("adding column %s.%s", table.name, column.name)
+            conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {_ddl(column, conn)}"))
+        if missing:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+
+
+def _ddl(column: Column[Any], conn: Connection) -> str:
+    kind = column.type.compile(dialect=conn.dialect)
+    default = _default(column)
+    if default is None:
+        return f"{column.name} {kind}"
+    return f"{column.name} {kind} NOT NULL DEFAULT {default}"
+
+
+def _default(column: Column[Any]) -> str | None:
+    """The SQL literal earlier rows get, or None for a nullable column (they get NULL)."""
+    if column.nullable:
+        return None
+    if isinstance(column.type, JSON):
+        return "'[]'"
+    value = getattr(column.default, "arg", None)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value or "").replace("'", "''") + "'"
