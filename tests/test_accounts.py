@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -226,3 +228,41 @@ def test_removing_an_account_stops_its_posts_and_purge_deletes_them(app: App, ac
     assert not any(p.enabled for p in app.store.children(watch.id))
     assert app.store.purge_watch(watch.id) == 6  # the account's handle + 5 posts
     assert app.store.list_watches(include_disabled=True) == []
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Example blog</title><link>https://blog.example/</link>
+{items}</channel></rss>"""
+ITEM = """<item><title>Item {n}</title><link>https://blog.example/p/{n}</link>
+<guid>https://blog.example/p/{n}</guid><pubDate>{date}</pubDate>
+<description>Text of item {n}.</description></item>"""
+
+
+def serve_feed(site: FakeSite, numbers: list[int]) -> None:
+    now = datetime.now(UTC)
+    items = "".join(
+        ITEM.format(n=n, date=format_datetime(now - timedelta(hours=10 - n))) for n in numbers
+    )
+    site.reply("/feed.xml", 200, RSS.format(items=items), {"content-type": "application/rss+xml"})
+
+
+def test_a_whole_feed_is_an_account_whose_items_are_followed(app: App, site: FakeSite):
+    serve_feed(site, [5, 4, 3, 2, 1])
+    url = "https://blog.example/feed.xml"
+    app.settings = replace(app.settings, platforms={"feed": PlatformSettings(base_url=site.url)})
+    watch = watch_account(app, url)
+    check(app, watch)
+    posts = app.store.children(watch.id)
+    assert [p.target.field for p in posts] == [f"https://blog.example/p/{n}" for n in range(1, 6)]
+    assert {p.target.url for p in posts} == {url}
+    assert check(app, posts[0]).status is Status.UNCHANGED  # the item, read from the feed
+    serve_feed(site, [5, 4, 2, 1])  # item 3 vanishes while older items remain
+    (suspect,) = check(app, watch).suspects
+    assert suspect.watch.target.field == "https://blog.example/p/3"
+    assert suspect.status is Status.UNCONFIRMED  # provably gone, once: confirmation follows
+    assert check(app, suspect.watch).status is Status.DELETED
+    serve_feed(site, [6, 5, 4])  # the page shifts: 2 and 1 age out, 6 is new
+    result = check(app, watch)
+    assert [w.target.field for w in result.discovered] == ["https://blog.example/p/6"]
+    assert result.suspects == ()
+    assert alerts(app) == Counter({"deleted": 1, "new": 1})

@@ -59,6 +59,10 @@ def error(status: int, message: str) -> Reply:
         # Not accounts: posts, other pages, e-mail addresses, other schemes.
         ("https://social.example/@ann/110000000000000001", None),
         ("https://social.example/users/ann/statuses/42", None),
+        # Not Mastodon at all: sites with /@user pages of their own.
+        ("https://medium.com/@someone", None),
+        ("https://www.youtube.com/@channel", None),
+        ("https://www.tiktok.com/@someone/video/7300000000000000000", None),
         ("https://social.example/web/statuses/42", None),
         ("https://social.example/@ann/with_replies", None),
         ("https://social.example/users/ann@other.example", None),

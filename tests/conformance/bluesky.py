@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
-from watcher.model import Gone, Page, RateLimited, Seen
+from watcher.model import Gone, Hidden, Page, RateLimited, Seen
 
 DID = "did:plc:kvwvcn5iqfooopmyzvb4qzba"
 RKEY = "3kaheyt6vpc22"
@@ -92,11 +92,10 @@ PLATFORM = Platform(
             "getAuthorFeed_profile_notfound_reconstructed.json",
             "https://bsky.app/profile/gone.example.com",
             FEED.format("gone.example.com"),
-            Gone,
+            Hidden,
             {
-                "reason": "account gone.example.com: Profile not found (or its handle changed: "
-                "watch the did: URL)",
-                "removed": False,
+                "reason": "account gone.example.com: Profile not found (deleted, or its handle "
+                "changed: watch the did: URL)",
             },
             timeline=True,
         ),

@@ -213,8 +213,12 @@ def _feed_refusal(resp: Response, actor: str) -> TimelineObservation:
     name, message = _error_name(resp), _error(resp)
     # The name is the generic InvalidRequest (a bad cursor gets it too): the message decides.
     if resp.status == 400 and message.lower().startswith("profile not found"):
-        hint = "" if actor.startswith("did:") else " (or its handle changed: watch the did: URL)"
-        return Gone(f"account {actor}: {message}{hint}")
+        if actor.startswith("did:"):
+            return Gone(f"account {actor}: {message}")
+        # A handle can move to another account or away: not finding it proves no deletion.
+        return Hidden(
+            f"account {actor}: {message} (deleted, or its handle changed: watch the did: URL)"
+        )
     if resp.status == 400 and name in _BLOCK_ERRORS:
         return Hidden(f"account {actor}: {name}: {message}")
     detail = f"HTTP {resp.status} {name}: {message}".replace("  ", " ")

@@ -169,6 +169,11 @@ class FeedSource(Source):
         if early is not None:
             return early
         feed = read_feed(resp.body, resp.url)
+        # Each listed item is sighted as its own watch would sight it (`post_target`), so an
+        # item that vanishes from the middle is provably gone when it is checked at once.
+        for index, item in enumerate(feed.items):
+            if item.post.id:
+                self._remember((target.url, item.post.id), item, feed.items[index + 1 :])
         return Page(newest_first(trackable(feed.items, target.url)), feed.title or target.url)
 
     def post_target(self, account: Target, post: Post) -> Target:

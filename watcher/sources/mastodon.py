@@ -53,6 +53,10 @@ _STATUS_PATHS = tuple(
 # Account pages: /@user, /@user@other.host, /users/user (ActivityPub actor URL); and a handle
 # typed as text, @user@instance.
 _ACCOUNT_PATH = re.compile(r"/(?:@|users/)([\w.-]+)(?:@([\w.-]+))?/?")
+# Sites that are not Mastodon but have /@user pages (their URLs go to `web` unless --platform).
+_NOT_FEDIVERSE = frozenset(
+    {"medium.com", "youtube.com", "tiktok.com", "threads.net", "threads.com", "substack.com"}
+)
 _HANDLE = re.compile(r"@([\w.-]+)@([\w-]+(?:\.[\w-]+)*(?::\d+)?)")
 PAGE_SIZE = "20"
 _NEXT_LINK = re.compile(r"""rel=["']?next\b""")
@@ -63,7 +67,7 @@ METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
 def status_id(url: str) -> str | None:
     """The numeric status id in a Mastodon status URL, or None if `url` is not one."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or _elsewhere(parts.hostname):
         return None
     for pattern in _STATUS_PATHS:
         match = pattern.fullmatch(parts.path)
@@ -72,13 +76,19 @@ def status_id(url: str) -> str | None:
     return None
 
 
+def _elsewhere(host: str | None) -> bool:
+    """Whether `host` is a known non-Mastodon site (or a subdomain of one)."""
+    host = (host or "").lower()
+    return any(host == site or host.endswith("." + site) for site in _NOT_FEDIVERSE)
+
+
 def _account(url: str) -> tuple[str, str, str] | None:
     """(user, origin of the home instance, home host) for an account URL or handle."""
     handle = _HANDLE.fullmatch(url.strip())
     if handle:
         return handle.group(1), f"https://{handle.group(2)}", handle.group(2)
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname or _elsewhere(parts.hostname):
         return None
     match = _ACCOUNT_PATH.fullmatch(parts.path)
     if match is None or (match.group(2) and not parts.path.startswith("/@")):
