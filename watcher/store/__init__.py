@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, select, true
+from sqlalchemy import Connection, Row, delete, func, select, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import SQLModel
@@ -33,49 +33,34 @@ from watcher.model import (
 )
 from watcher.store import records
 from watcher.store.engine import make_engine, resolve_db_url
-from watcher.store.tables import DeliveryRow, EventRow, MetricSampleRow, RevisionRow, WatchRow
 from watcher.store.upgrade import upgrade
+from watcher.store.writes import (
+    DELIVERY as _DELIVERY,
+)
+from watcher.store.writes import (
+    EVENT as _EVENT,
+)
+from watcher.store.writes import (
+    METRIC as _METRIC,
+)
+from watcher.store.writes import (
+    REVISION as _REVISION,
+)
+from watcher.store.writes import (
+    WATCH as _WATCH,
+)
+from watcher.store.writes import (
+    Discovery,
+    Route,
+    add_post,
+    no_route,
+    target_query,
+    write_check,
+)
 
 __all__ = ["Discovery", "Route", "Store", "SyncEntry", "SyncReport", "resolve_db_url"]
 
 log = logging.getLogger(__name__)
-
-_WATCH = SQLModel.metadata.tables[WatchRow.__tablename__]
-_REVISION = SQLModel.metadata.tables[RevisionRow.__tablename__]
-_EVENT = SQLModel.metadata.tables[EventRow.__tablename__]
-_DELIVERY = SQLModel.metadata.tables[DeliveryRow.__tablename__]
-_METRIC = SQLModel.metadata.tables[MetricSampleRow.__tablename__]
-
-# What one check changes on its watch. Built once, so the hot path (an unchanged check) costs one
-# precompiled UPDATE; bound names are prefixed because SET reserves the column names.
-_CHECK_COLUMNS = (
-    "enabled",
-    "presence",
-    "status",
-    "content_hash",
-    "gone_streak",
-    "gone_since",
-    "fail_streak",
-    "problem",
-    "last_checked_at",
-    "next_check_at",
-    "last_error",
-    "revisions",
-    "metrics",
-    "claimed_until",
-)
-_UPDATE_AFTER_CHECK = (
-    _WATCH.update()
-    .where(_WATCH.c.id == bindparam("b_id"))
-    .values({name: bindparam(f"b_{name}", type_=_WATCH.c[name].type) for name in _CHECK_COLUMNS})
-)
-
-# Which channels an event goes to (names); decided by the app from the config.
-Route = Callable[[Watch, EventKind], Sequence[str]]
-
-
-def _no_route(_watch: Watch, _kind: EventKind) -> Sequence[str]:
-    return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +71,6 @@ class SyncEntry:
     interval: float
     channels: tuple[str, ...]
     pages: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Discovery:
-    """A post found on an account's timeline, with its first check already decided."""
-
-    target: Target
-    post: Post
-    outcome: Outcome
-    next_check_at: datetime
-    enabled: bool  # False: too old to follow, but recorded so that it is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +108,7 @@ class Store:
 
     def find_watch(self, target: Target) -> Watch | None:
         with self._connection() as conn:
-            row = conn.execute(_target_query(target)).first()
+            row = conn.execute(target_query(target)).first()
         return records.watch_record(row._mapping) if row else None
 
     def ensure_watch(
@@ -149,7 +123,7 @@ class Store:
         """The watch for `target`, created if new; `enable` schedules it (never unschedules).
         `channels` (when given) replaces its channel list."""
         with self._connection() as conn:
-            row = conn.execute(_target_query(target)).first()
+            row = conn.execute(target_query(target)).first()
             if row is None:
                 values = records.new_watch_values(
                     target, interval, now, enable, channels or (), pages
@@ -162,7 +136,7 @@ class Store:
                 if channels is not None:
                     changes["channels"] = list(channels)
                 conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(changes))
-            found = conn.execute(_target_query(target)).one()
+            found = conn.execute(target_query(target)).one()
         return records.watch_record(found._mapping)
 
     def get_watch(self, watch_id: int) -> Watch:
@@ -229,7 +203,7 @@ class Store:
         wanted: set[int] = set()
         with self._connection() as conn:
             for entry in entries:
-                row = conn.execute(_target_query(entry.target)).first()
+                row = conn.execute(target_query(entry.target)).first()
                 if row is None:
                     values = records.new_watch_values(
                         entry.target, entry.interval, now, True, entry.channels, entry.pages
@@ -303,14 +277,14 @@ class Store:
         post: Post | None,
         now: datetime,
         next_check_at: datetime,
-        route: Route = _no_route,
+        route: Route = no_route,
         enabled: bool | None = None,
     ) -> Watch:
         """Write one check in ONE transaction: the revision (only if the content changed),
         the events, one outbox row per event and channel, and the watch's new state.
         `enabled` (when given) starts or stops the watch's schedule."""
         with self._connection() as conn:
-            return _write_check(conn, watch, outcome, post, now, next_check_at, route, enabled)
+            return write_check(conn, watch, outcome, post, now, next_check_at, route, enabled)
 
     def record_account(
         self,
@@ -328,13 +302,13 @@ class Store:
         already watched on its own is adopted, not duplicated. Returns the account and the
         post watches created."""
         with self._connection() as conn:
-            account = _write_check(conn, watch, outcome, post, now, next_check_at, route)
+            account = write_check(conn, watch, outcome, post, now, next_check_at, route)
             by_id = _WATCH.c.id == watch.id
             conn.execute(_WATCH.update().where(by_id).values(listing=list(listing)))
             created = [
                 child
                 for found in discovered
-                if (child := _add_post(conn, account, found, now, route)) is not None
+                if (child := add_post(conn, account, found, now, route)) is not None
             ]
         return replace(account, listing=tuple(listing)), created
 
@@ -465,91 +439,6 @@ class Store:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _write_check(
-    conn: Connection,
-    watch: Watch,
-    outcome: Outcome,
-    post: Post | None,
-    now: datetime,
-    next_check_at: datetime,
-    route: Route,
-    enabled: bool | None = None,
-) -> Watch:
-    number = watch.revisions
-    metrics = dict(post.metrics) if post else dict(watch.metrics)
-    error = outcome.reason if post is None else ""
-    enabled = watch.enabled if enabled is None else enabled
-    if post is not None and post.metrics and metrics != dict(watch.metrics):
-        conn.execute(_METRIC.insert(), {"watch_id": watch.id, "at": now, "values": metrics})
-    if outcome.store_revision and post is not None:
-        number += 1
-        digest = outcome.state.content_hash
-        conn.execute(
-            _REVISION.insert(), records.revision_values(watch.id, number, post, digest, now)
-        )
-    for event in outcome.events:
-        values = records.event_values(watch, event.kind, event.at, event.detail, number)
-        event_id = conn.execute(_EVENT.insert().returning(_EVENT.c.id), values).scalar()
-        outbox = [records.delivery_values(event_id, name, now) for name in route(watch, event.kind)]
-        if outbox:
-            conn.execute(_DELIVERY.insert(), outbox)
-    state = records.state_values(outcome.state) | {
-        "enabled": enabled,
-        "last_checked_at": now,
-        "next_check_at": next_check_at,
-        "last_error": error,
-        "revisions": number,
-        "metrics": metrics,
-        "claimed_until": None,
-    }
-    conn.execute(_UPDATE_AFTER_CHECK, {f"b_{k}": v for k, v in state.items()} | {"b_id": watch.id})
-    return replace(
-        watch,
-        enabled=enabled,
-        state=outcome.state,
-        last_checked_at=now,
-        next_check_at=next_check_at,
-        last_error=error,
-        revisions=number,
-        metrics=metrics,
-    )
-
-
-def _add_post(
-    conn: Connection, account: Watch, found: Discovery, now: datetime, route: Route
-) -> Watch | None:
-    """A discovered post's watch with its first check written; None when the post was
-    already watched (then the account adopts it, if no other account has)."""
-    row = conn.execute(_target_query(found.target)).first()
-    if row is not None:
-        if row.parent_id is None:
-            adopt = {"parent_id": account.id, "post_id": found.post.id}
-            conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(adopt))
-        return None
-    values = records.new_watch_values(found.target, 0.0, now, found.enabled, account.channels)
-    values |= {
-        "origin": "account",
-        "parent_id": account.id,
-        "post_id": found.post.id,
-        "posted_at": found.post.created_at,
-    }
-    new_id = conn.execute(_WATCH.insert().returning(_WATCH.c.id), values).scalar_one()
-    fresh = conn.execute(select(_WATCH).where(_WATCH.c.id == new_id)).one()
-    child = records.watch_record(fresh._mapping)
-    return _write_check(
-        conn, child, found.outcome, found.post, now, found.next_check_at, route, found.enabled
-    )
-
-
-def _target_query(target: Target) -> Any:
-    return select(_WATCH).where(
-        _WATCH.c.url == target.url,
-        _WATCH.c.platform == target.platform,
-        _WATCH.c.selector == target.selector,
-        _WATCH.c.field_path == target.field,
-    )
 
 
 def _delivery_record(row: Row[Any]) -> Delivery:
