@@ -41,7 +41,6 @@ from watcher.timeline import read_page
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-ACCOUNT_ORIGIN = "account"  # the origin of post watches an account watch discovered
 SUSPECT_LEASE = 300.0  # seconds a suspect's direct check holds its watch
 
 
@@ -164,18 +163,25 @@ class App:
         account discovered is followed by age, and dropped once past the follow window
         (unless a gone signal still waits for its confirmation)."""
         retry_after = obs.retry_after if isinstance(obs, RateLimited) else None
-        interval: float | None = watch.interval
-        enabled = None
-        if watch.origin == ACCOUNT_ORIGIN:
-            age = (now - (watch.posted_at or watch.created_at)).total_seconds()
-            interval = follow_interval(age, self.settings.accounts)
-            if outcome.status is Status.UNCONFIRMED:
-                enabled = True  # a gone signal is confirmed or refuted, even past the window
-            elif interval is None:
-                return now, False
-        daemon = self.settings.daemon
+        if not watch.discovered:
+            daemon = self.settings.daemon
+            return next_check(watch.interval, outcome, now, daemon, retry_after, self._rng), None
+        since = watch.posted_at or watch.created_at
+        next_at, following = self._follow(since, outcome, now, retry_after)
+        if outcome.status is Status.UNCONFIRMED:
+            return next_at, True  # a gone signal is confirmed or refuted, even past the window
+        return (next_at, None) if following else (now, False)
+
+    def _follow(
+        self, since: datetime, outcome: Outcome, now: datetime, retry_after: float | None = None
+    ) -> tuple[datetime, bool]:
+        """When to check a followed post published at `since` next, and whether it is still
+        inside the follow window (past it, the next check is only a gone signal's
+        confirmation)."""
+        interval = follow_interval((now - since).total_seconds(), self.settings.accounts)
         seconds = interval or CONFIRM_SPACING
-        return next_check(seconds, outcome, now, daemon, retry_after, self._rng), enabled
+        next_at = next_check(seconds, outcome, now, self.settings.daemon, retry_after, self._rng)
+        return next_at, interval is not None
 
     # -- accounts ------------------------------------------------------------------------
 
@@ -226,14 +232,10 @@ class App:
         equal direct fetches, which the adapters' tests show)."""
         post = canonical(post)
         outcome = detect(WatchState(), Seen(post), now, self.settings.detect.confirm_deletions)
-        age = (now - post.created_at).total_seconds() if post.created_at else 0.0
-        interval = follow_interval(age, self.settings.accounts)
+        next_at, following = self._follow(post.created_at or now, outcome, now)
         target = source.post_target(account.target, post)
-        next_at = next_check(
-            interval or CONFIRM_SPACING, outcome, now, self.settings.daemon, None, self._rng
-        )
         # A check-only account (`watcher check`) records its posts without following them.
-        return Discovery(target, post, outcome, next_at, account.enabled and interval is not None)
+        return Discovery(target, post, outcome, next_at, account.enabled and following)
 
     def _check_suspects(
         self, ids: Sequence[int], now: datetime, confirm_now: bool
@@ -249,7 +251,7 @@ class App:
         """The channels an event of this watch goes to: the watch's channels (all when it
         names none) that want this kind. A post's first snapshot is not news: `new` is
         alerted only for posts discovered by an account watch."""
-        if kind is EventKind.NEW and watch.origin != ACCOUNT_ORIGIN:
+        if kind is EventKind.NEW and not watch.discovered:
             return []
         names = watch.channels or tuple(c.name for c in self.settings.channels)
         wanted = (self.settings.channel(name) for name in names)

@@ -184,6 +184,9 @@ class WatchState:
     problem: Status | None = None  # last blocked/broken/hidden state alerted, until an answer
 
 
+DISCOVERED = "account"  # the origin of post watches an account watch discovered
+
+
 @dataclass(frozen=True, slots=True)
 class Watch:
     id: int
@@ -205,6 +208,11 @@ class Watch:
     posted_at: datetime | None = None  # when the post was published, for follow-up and stats
     listing: tuple[str, ...] = ()  # account: post ids of its last timeline listing, newest first
     pages: int = 1  # account: timeline pages read per check
+
+    @property
+    def discovered(self) -> bool:
+        """A post found on an account's timeline, followed by its age (not an interval)."""
+        return self.origin == DISCOVERED
 
 
 @dataclass(frozen=True, slots=True)

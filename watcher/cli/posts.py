@@ -10,7 +10,7 @@ from rich.table import Table
 
 from watcher import console as show
 from watcher import serialize
-from watcher.app import ACCOUNT_ORIGIN, CheckResult
+from watcher.app import CheckResult
 from watcher.cli.base import (
     EXIT_CHANGED,
     EXIT_OK,
@@ -261,7 +261,7 @@ def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> 
     table = Table("id", "platform", "url", "every", "status", "last check", "versions")
     for w in watches:
         every = format_duration(w.interval) if w.enabled else "—"
-        if w.enabled and w.origin == ACCOUNT_ORIGIN:
+        if w.enabled and w.discovered:
             every = f"adaptive (account {w.parent_id})"
         status = w.state.status.value if w.state.status else "not checked"
         table.add_row(

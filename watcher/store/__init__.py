@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 from watcher.detect import Outcome
 from watcher.errors import StoreError, UsageError
 from watcher.model import (
+    DISCOVERED,
     Delivery,
     DeliveryState,
     EventKind,
@@ -168,7 +169,7 @@ class Store:
 
     def disable_watch(self, watch_id: int) -> Watch:
         """Stop checking a watch; an account's discovered posts stop with it."""
-        discovered = (_WATCH.c.parent_id == watch_id) & (_WATCH.c.origin == "account")
+        discovered = (_WATCH.c.parent_id == watch_id) & (_WATCH.c.origin == DISCOVERED)
         with self._connection() as conn:
             mine = (_WATCH.c.id == watch_id) | discovered
             conn.execute(_WATCH.update().where(mine).values(enabled=False))
@@ -180,7 +181,7 @@ class Store:
         watch = self.get_watch(watch_id)
         gone = watch.revisions
         for child in self.children(watch_id):
-            if child.origin == "account":
+            if child.discovered:
                 gone += self.purge_watch(child.id)
         events = select(_EVENT.c.id).where(_EVENT.c.watch_id == watch_id)
         with self._connection() as conn:
@@ -221,7 +222,7 @@ class Store:
                 if "channels" in changes:  # an account's posts alert where the account does
                     conn.execute(
                         _WATCH.update()
-                        .where(_WATCH.c.parent_id == row.id, _WATCH.c.origin == "account")
+                        .where(_WATCH.c.parent_id == row.id, _WATCH.c.origin == DISCOVERED)
                         .values(channels=changes["channels"])
                     )
             unwanted = _WATCH.c.id.not_in(wanted) if wanted else true()

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlmodel import SQLModel
 
 from watcher.detect import Outcome
-from watcher.model import EventKind, Post, Target, Watch
+from watcher.model import DISCOVERED, EventKind, Post, Target, Watch
 from watcher.store import records
 from watcher.store.tables import DeliveryRow, EventRow, MetricSampleRow, RevisionRow, WatchRow
 
@@ -128,7 +128,7 @@ def add_post(
         return None
     values = records.new_watch_values(found.target, 0.0, now, found.enabled, account.channels)
     values |= {
-        "origin": "account",
+        "origin": DISCOVERED,
         "parent_id": account.id,
         "post_id": found.post.id,
         "posted_at": found.post.created_at,
