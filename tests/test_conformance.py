@@ -9,6 +9,8 @@ Every recording in a covered platform's manifest must be either used by a case o
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import re
 from pathlib import Path
@@ -26,6 +28,7 @@ from watcher.sources import SOURCES, Source, make_source, platform_for
 from watcher.sources.http import Http
 
 SHARED = SHARED_FIXTURES / "platforms"
+OWN = Path(__file__).parent / "fixtures"  # our own payloads, in each platform's shape
 # Manifest header values like "<ISO8601 with 6 fractional digits, ...>" describe, not record.
 _PLACEHOLDER = re.compile(r"<[^<>]*\s[^<>]*>")
 _NOT_RECORDINGS = frozenset({"README.md", "manifest.json"})
@@ -63,12 +66,22 @@ def recorded_reply(name: str, file: str) -> Reply:
     return Reply(entry["status"], (platform_dir(name) / file).read_bytes(), headers)
 
 
+def wrapped(reply: Reply, key: str) -> Reply:
+    """The recorded body as the one member `key` of a JSON object."""
+    body = b'{"' + key.encode() + b'": ' + reply.encoded() + b"}"
+    return Reply(reply.status, body, reply.headers)
+
+
 @pytest.mark.parametrize(("name", "case"), CASES)
 def test_recording(site: FakeSite, name: str, case: Case) -> None:
     platform = PLATFORMS[name]
-    site.set(case.serve_at, recorded_reply(name, case.file))
+    reply = recorded_reply(name, case.file)
+    site.set(case.serve_at, wrapped(reply, case.wrap) if case.wrap else reply)
     for path, file in case.extra.items():
         site.set(path, recorded_reply(name, file))
+    for path, file in case.own.items():
+        body = (OWN / platform.source / file).read_bytes()
+        site.set(path, Reply(200, body, {"content-type": "application/json"}))
     with Http() as http:
         source = make_source(platform.source, http, PlatformSettings(base_url=site.url))
         target = Target(case.watch, platform.source, field=case.field)
@@ -88,10 +101,27 @@ def test_every_recording_is_used_or_listed(name: str) -> None:
     recorded = set(manifest(name))
     used = {case.file for case in platform.cases}
     used |= {file for case in platform.cases for file in case.extra.values()}
+    used |= set(platform.used_by)
     waiting = set(platform.not_yet_used)
     assert not used & waiting, "a recording is both used and listed as not yet used"
     assert recorded - used - waiting == set(), "recordings no case uses nor lists"
     assert (used | waiting) - recorded == set(), "cases name files the manifest does not list"
+
+
+USED_BY = [
+    pytest.param(file, test, id=f"{name}/{file}")
+    for name, platform in PLATFORMS.items()
+    for file, test in platform.used_by.items()
+]
+
+
+@pytest.mark.parametrize(("file", "test"), USED_BY)
+def test_used_by_names_a_test_that_reads_the_recording(file: str, test: str) -> None:
+    path, function = test.split("::")
+    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+    source = inspect.getsource(getattr(module, function))
+    assert function.startswith("test_")
+    assert file in source, f"{test} does not name {file}"
 
 
 @pytest.mark.parametrize("name", list(PLATFORMS))

@@ -23,6 +23,12 @@ class Case:
     fields: Mapping[str, Any] = field(default_factory=dict)
     # More requests the adapter makes for this observation: path (with query) → recording.
     extra: Mapping[str, str] = field(default_factory=dict)
+    # Served as `{wrap: recording}`: the recording is one member of a larger answer (a union
+    # member of a Bluesky thread, say), so it is served inside the envelope the API defines.
+    wrap: str = ""
+    # Requests answered with our own payloads (tests/fixtures/<source>/<file>), where the
+    # recording's companion answer was not recorded: path (with query) → file.
+    own: Mapping[str, str] = field(default_factory=dict)
     field: str = ""  # the target's field (a feed item's link or guid)
     timeline: bool = False  # read with Source.timeline (an account) instead of fetch (a post)
 
@@ -33,6 +39,10 @@ class Platform:
     cases: tuple[Case, ...]
     not_yet_used: Mapping[str, str]  # recording → what will use it; keeps the gap visible
     folder: str = ""  # the folder under ../shared/fixtures/platforms (default: `source`)
+    # Recordings a test outside the Case table reads (a method cases do not run, or several
+    # recordings in sequence): recording → "tests/test_module.py::test_function". The
+    # bookkeeping test checks that the function exists and names the recording.
+    used_by: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
