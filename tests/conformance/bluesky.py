@@ -51,6 +51,17 @@ PLATFORM = Platform(
             {"reason": f"NotFound: Post not found: {AT_URI}", "removed": False},
         ),
         Case(
+            # A union member, not a whole answer: served as the `thread` of a 200
+            # getPostThread body, which the lexicon allows (threadViewPost | notFoundPost |
+            # blockedPost). It names the post and says it is not found: a gone signal.
+            "notFoundPost_reconstructed.json",
+            WATCH,
+            THREAD,
+            Gone,
+            {"reason": f"not found: {AT_URI}", "removed": False},
+            wrap="thread",
+        ),
+        Case(
             "rate_limited_429_reconstructed.json",
             WATCH,
             THREAD,
@@ -104,10 +115,6 @@ PLATFORM = Platform(
         "getPosts_reconstructed.json": "batched post checks with getPosts (later optimisation)",
         "getPosts_missing_reconstructed.json": (
             "batched post checks with getPosts (later optimisation)"
-        ),
-        "notFoundPost_reconstructed.json": (
-            "a union member, not a whole response: tests/fixtures/bluesky/thread_not_found.json "
-            "wraps the same shape in a getPostThread body"
         ),
     },
 )

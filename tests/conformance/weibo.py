@@ -3,6 +3,7 @@ reconstructed refusals) and what the adapter makes of them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
@@ -10,6 +11,27 @@ from watcher.model import Blocked, Gone, Page, Seen
 
 UID = "1669879400"
 PROFILE = f"/api/container/getIndex?type=uid&value={UID}"
+LONG = "4383487819465288"
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Equal to a text whose lines start with these, in order (the recording's long text is
+    runs of emoji between headings, too long to spell out here)."""
+
+    starts: tuple[str, ...]
+
+    def __eq__(self, other: object) -> bool:
+        lines = other.split("\n") if isinstance(other, str) else []
+        return len(lines) == len(self.starts) and all(
+            line.startswith(start) for line, start in zip(lines, self.starts, strict=True)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# The recording's longTextContent as plain text: each <br /> a line break, nothing cut at 全文.
+LONG_TEXT = Lines(("😄😆😊", "Nature", "☀️☔️", "Objects", "🎍💝", "Places", "🏠🏡", "Symbols", "1️⃣"))
 
 PLATFORM = Platform(
     source="weibo",
@@ -84,11 +106,17 @@ PLATFORM = Platform(
             },
             timeline=True,
         ),
-    ),
-    not_yet_used={
-        "statuses_extend.json": (
-            "the statuses/show answer that led to it (id 4383487819465288, isLongText) was not "
-            "recorded; the extend path runs on our own payloads in tests/test_source_weibo.py"
+        Case(
+            # The long-text answer for an `isLongText` status. The statuses/show answer that
+            # led to it was not recorded, so show is answered with our own payload (its text
+            # cut at 全文); the whole text can only have come from the recording.
+            "statuses_extend.json",
+            f"https://m.weibo.cn/detail/{LONG}",
+            f"/statuses/extend?id={LONG}",
+            Seen,
+            {"id": LONG, "author": "表情测试", "text": LONG_TEXT},
+            own={f"/statuses/show?id={LONG}": f"show_long_{LONG}.json"},
         ),
-    },
+    ),
+    not_yet_used={},
 )
