@@ -26,6 +26,8 @@ class FakeAccount:
     page_size: int = 20
     private: bool = False  # the timeline lists nothing (locked, or hidden from visitors)
     gone: bool = False  # the account itself answers 404
+    # status id → its versions, oldest first, as GET /api/v1/statuses/:id/history lists them
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.site.set("/api/v1/accounts/lookup", self._lookup)
@@ -37,7 +39,7 @@ class FakeAccount:
         created = datetime.now(UTC) - age
         status = {
             "id": ident,
-            "created_at": created.isoformat().replace("+00:00", "Z"),
+            "created_at": _iso(created),
             "url": f"{PROFILE}/{ident}",
             "content": f"<p>{text}</p>",
             "account": {"id": ACCOUNT_ID, "acct": "ann", "username": "ann"},
@@ -48,8 +50,27 @@ class FakeAccount:
             "favourites_count": 0,
         }
         self.posts.insert(0, status)
+        self.history[ident] = [self._version(status)]
         self.site.set(f"/api/v1/statuses/{ident}", lambda _path, s=status: self._status(s))
+        self.site.set(f"/api/v1/statuses/{ident}/history", lambda _path, i=ident: self._edits(i))
         return ident
+
+    def edit(self, ident: str, text: str, at: datetime | None = None) -> None:
+        """Edit a status: its content and `edited_at` change, its history gains a version."""
+        status = next(p for p in self.posts if p["id"] == ident)
+        status["content"] = f"<p>{text}</p>"
+        status["edited_at"] = _iso(at or datetime.now(UTC))
+        self.history[ident].append(self._version(status))
+
+    @staticmethod
+    def _version(status: dict[str, Any]) -> dict[str, Any]:
+        """A StatusEdit: the version's content and the time it was made."""
+        keys = ("content", "spoiler_text", "media_attachments", "account")
+        made = status["edited_at"] or status["created_at"]
+        return {key: status[key] for key in keys} | {"created_at": made, "sensitive": False}
+
+    def _edits(self, ident: str) -> Reply:
+        return Reply(200, json.dumps(self.history[ident]), JSON)
 
     def delete(self, ident: str) -> None:
         self.deleted.add(ident)
@@ -77,3 +98,7 @@ class FakeAccount:
     def status_hits(self) -> int:
         """Direct status fetches so far (the timeline and lookups not counted)."""
         return sum(1 for path, _ in self.site.requests if path.startswith("/api/v1/statuses/"))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.conftest import FIXTURES
 from tests.server import FakeSite, Reply
+from tests.test_conformance import recorded_reply
 from watcher.errors import UsageError
+from watcher.history import missed
 from watcher.model import Blocked, Failed, Gone, Observation, Post, RateLimited, Seen, Target
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
@@ -219,3 +222,52 @@ def test_200_that_is_not_a_status_is_failed(site: FakeSite, body: bytes) -> None
     result = observe(site, Reply(200, body, JSON))
     assert isinstance(result, Failed)
     assert "not" in result.reason
+
+
+# --- recorded edit history and source (../shared/fixtures/platforms/mastodon) -----------------
+
+EDITED = "117020586180926938"  # mastodonpy_test_2's status, edited once
+KATE = "the best editor? why, of course it is the KDE Advanced Text Editor, Kate"
+VS_CODE = "the best editor? why, of course it is VS Code"
+
+
+def recorded_history(site: FakeSite, history: str) -> tuple[Post, tuple[Post, ...]]:
+    site.set(f"/api/v1/statuses/{EDITED}", recorded_reply("mastodon", "status_edited.json"))
+    site.set(f"/api/v1/statuses/{EDITED}/history", recorded_reply("mastodon", history))
+    target = Target(f"http://localhost:3000/@mastodonpy_test_2/{EDITED}", "mastodon")
+    with Http() as http:
+        source = MastodonSource(http, PlatformSettings(base_url=site.url))
+        seen = source.fetch(target)
+        assert isinstance(seen, Seen)
+        return seen.post, source.history(target, seen.post)
+
+
+def test_recorded_edit_history_lists_every_version(site: FakeSite):
+    current, versions = recorded_history(site, "status_history.json")
+    assert [v.text for v in versions] == [VS_CODE, KATE]
+    assert [v.edited_at for v in versions] == [
+        None,
+        datetime(2026, 8, 1, 13, 54, 0, 695000, tzinfo=UTC),
+    ]
+    assert [v.platform_edited for v in versions] == [False, True]
+    assert {(v.id, v.url, v.author) for v in versions} == {
+        (current.id, current.url, current.author)
+    }
+    # The last version is the status as fetched: same content, so the same hash.
+    assert content_hash(versions[-1]) == content_hash(current)
+    # Seen as VS Code before, Kate now: one edit, nothing lived in between.
+    assert missed(versions, content_hash(versions[0]), content_hash(current)) == ()
+
+
+def test_recorded_history_of_an_unedited_status_is_its_one_version(site: FakeSite):
+    _current, versions = recorded_history(site, "status_history_unedited.json")
+    assert [(v.text, v.edited_at, v.platform_edited) for v in versions] == [(VS_CODE, None, False)]
+
+
+def test_status_text_equals_the_authors_own_source(site: FakeSite):
+    # status_source.json is what the author typed (GET /api/v1/statuses/:id/source, their
+    # own statuses only): the text we make of the rendered HTML must be exactly that.
+    current, _ = recorded_history(site, "status_history.json")
+    source = json.loads(recorded_reply("mastodon", "status_source.json").encoded())
+    assert source["id"] == current.id
+    assert (current.text, current.title) == (source["text"], source["spoiler_text"])

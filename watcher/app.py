@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from watcher.detect import Outcome, detect
 from watcher.differ import diff_texts
 from watcher.errors import ConfigError, UsageError
+from watcher.history import Step, missed, replay
 from watcher.model import (
     Diff,
     Event,
@@ -65,6 +66,8 @@ class CheckResult:
     listed: int = 0
     discovered: tuple[Watch, ...] = ()
     suspects: tuple[CheckResult, ...] = ()
+    # edits: versions from the platform's edit history that lived between two checks
+    missed: tuple[Post, ...] = ()
 
 
 class App:
@@ -135,14 +138,36 @@ class App:
             outcome = detect(outcome.state, obs, self.clock(), confirm)
             events += outcome.events
         outcome = replace(outcome, events=events)
-        return self._record(watch, obs, outcome)
+        steps, outcome = self._missed(watch, obs, outcome)
+        return self._record(watch, obs, outcome, steps)
 
-    def _record(self, watch: Watch, obs: Observation, outcome: Outcome) -> CheckResult:
+    def _missed(
+        self, watch: Watch, obs: Observation, outcome: Outcome
+    ) -> tuple[list[Step], Outcome]:
+        """For a post found edited, the versions the platform's edit history holds that our
+        checks never saw, each an edit of its own; and the outcome of the current version,
+        now compared with the last of them."""
+        if outcome.status is not Status.EDITED or not isinstance(obs, Seen):
+            return [], outcome
+        if not obs.post.platform_edited:  # only a platform that flags edits keeps a history
+            return [], outcome
+        history = self.source(watch.target.platform).history(watch.target, obs.post)
+        versions = [canonical(post) for post in history]
+        between = missed(versions, watch.state.content_hash, outcome.state.content_hash)
+        if not between:
+            return [], outcome
+        now, confirm = self.clock(), self.settings.detect.confirm_deletions
+        steps, state = replay(watch.state, between, watch.last_checked_at, now, confirm)
+        return steps, detect(state, obs, now, confirm)
+
+    def _record(
+        self, watch: Watch, obs: Observation, outcome: Outcome, steps: Sequence[Step] = ()
+    ) -> CheckResult:
         now = self.clock()
         post = obs.post if isinstance(obs, Seen) else None
         next_at, enabled = self._schedule(watch, obs, outcome, now)
-        updated = self.store.record(watch, outcome, post, now, next_at, self.route, enabled)
-        previous = self._previous(watch, outcome)
+        updated = self.store.record(watch, outcome, post, now, next_at, self.route, enabled, steps)
+        previous = steps[-1].post if steps else self._previous(watch, outcome)
         diff = diff_texts(previous.document, post.document) if previous and post else None
         return CheckResult(
             watch=updated,
@@ -153,7 +178,8 @@ class App:
             diff=diff,
             reason=outcome.reason,
             changed=outcome.changed,
-            events=outcome.events,
+            events=tuple(e for step in steps for e in step.outcome.events) + outcome.events,
+            missed=tuple(step.post for step in steps),
         )
 
     def _schedule(

@@ -93,9 +93,17 @@ PLATFORM = Platform(
             timeline=True,
         ),
     ),
-    not_yet_used={
-        "status_history.json": "fetching the edit history of a status (later issue)",
-        "status_history_unedited.json": "fetching the edit history of a status (later issue)",
-        "status_source.json": "the plain-text source of a status (later issue)",
+    not_yet_used={},
+    used_by={
+        "status_history.json": (
+            "tests/test_source_mastodon.py::test_recorded_edit_history_lists_every_version"
+        ),
+        "status_history_unedited.json": (
+            "tests/test_source_mastodon.py::"
+            "test_recorded_history_of_an_unedited_status_is_its_one_version"
+        ),
+        "status_source.json": (
+            "tests/test_source_mastodon.py::test_status_text_equals_the_authors_own_source"
+        ),
     },
 )

@@ -50,6 +50,12 @@ class Source(ABC):
     @abstractmethod
     def _fetch(self, target: Target) -> Observation: ...
 
+    def history(self, target: Target, current: Post) -> tuple[Post, ...]:
+        """The platform's own record of the post's versions, oldest first (the current one
+        may be last), for a post found edited; () where the platform keeps none. Never
+        raises: the edit is recorded from the check either way, this only adds detail."""
+        return ()
+
     # -- accounts (timelines) -------------------------------------------------------------
 
     @classmethod

@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from watcher.errors import BadBody, UsageError
+from watcher.errors import BadBody, FetchError, UsageError
 from watcher.model import (
     Blocked,
     Gone,
@@ -114,12 +115,33 @@ class MastodonSource(Source):
         self.validate(target)
         ident = status_id(target.url) or ""
         parts = urlsplit(target.url)
-        origin = self.base_url(f"{parts.scheme}://{parts.netloc}")
-        resp = self.get(f"{origin}/api/v1/statuses/{ident}")
+        resp = self.get(f"{self._origin(target)}/api/v1/statuses/{ident}")
         early = _refusal(resp)
         if early is not None:
             return early
         return Seen(status_post(_status(resp), ident, parts.hostname or ""))
+
+    def _origin(self, target: Target) -> str:
+        parts = urlsplit(target.url)
+        return self.base_url(f"{parts.scheme}://{parts.netloc}")
+
+    def history(self, target: Target, current: Post) -> tuple[Post, ...]:
+        """Every version of the status, oldest first, from its public edit history (one
+        request, made only when a check found the status edited)."""
+        ident = status_id(target.url) or ""
+        try:
+            resp = self.get(f"{self._origin(target)}/api/v1/statuses/{ident}/history")
+            edits = resp.json() if resp.status == 200 else None
+        except FetchError as exc:
+            edits = None
+            log.info("edit history of %s not read: %s", target.url, exc)
+        if not isinstance(edits, list):
+            return ()
+        return tuple(
+            _version(edit, current, index > 0)
+            for index, edit in enumerate(edits)
+            if isinstance(edit, dict)
+        )
 
     # -- accounts ---------------------------------------------------------------------------
 
@@ -262,6 +284,22 @@ def status_post(status: Mapping[str, Any], ident: str, host: str) -> Post:
         media=tuple(str(m["id"]) for m in shown.get("media_attachments") or () if "id" in m),
         metrics=_metrics(shown),
         platform_edited=edited_at is not None,
+    )
+
+
+def _version(edit: Mapping[str, Any], current: Post, edited: bool) -> Post:
+    """One entry of a status's edit history as a Post: its content, spoiler and media, under
+    the status's own id, URL and author; `edited_at` is when this version was made (None for
+    the original)."""
+    made = parse_time(str(edit.get("created_at") or ""))
+    return replace(
+        current,
+        text=_text(edit),
+        title=str(edit.get("spoiler_text") or ""),
+        media=tuple(str(m["id"]) for m in edit.get("media_attachments") or () if "id" in m),
+        edited_at=made if edited else None,
+        metrics=MappingProxyType({}),
+        platform_edited=edited,
     )
 
 

@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 
 from watcher.detect import Outcome
 from watcher.errors import StoreError, UsageError
+from watcher.history import Step
 from watcher.model import (
     DISCOVERED,
     Delivery,
@@ -280,11 +281,18 @@ class Store:
         next_check_at: datetime,
         route: Route = no_route,
         enabled: bool | None = None,
+        steps: Sequence[Step] = (),
     ) -> Watch:
         """Write one check in ONE transaction: the revision (only if the content changed),
         the events, one outbox row per event and channel, and the watch's new state.
-        `enabled` (when given) starts or stops the watch's schedule."""
+        `enabled` (when given) starts or stops the watch's schedule. `steps` are versions
+        the check learnt of from the platform's edit history: each is written first, as a
+        revision and an edit of its own, at the time the platform gives it."""
         with self._connection() as conn:
+            for step in steps:
+                watch = write_check(
+                    conn, watch, step.outcome, step.post, step.at, watch.next_check_at, route
+                )
             return write_check(conn, watch, outcome, post, now, next_check_at, route, enabled)
 
     def record_account(
