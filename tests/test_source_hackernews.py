@@ -10,7 +10,17 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.server import FakeSite, Reply
 from watcher.errors import UsageError
-from watcher.model import Blocked, Failed, Gone, Observation, Post, RateLimited, Seen, Target
+from watcher.model import (
+    Blocked,
+    Failed,
+    Gone,
+    Hidden,
+    Observation,
+    Post,
+    RateLimited,
+    Seen,
+    Target,
+)
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
 from watcher.sources.hackernews import DEAD, HackerNewsSource, item_id
@@ -137,9 +147,43 @@ def test_deleted_wins_over_dead(site: FakeSite) -> None:
     assert observe(site, payload("dead_and_deleted.json"), "40475079") == Gone("deleted")
 
 
-def test_null_is_failed_not_gone(site: FakeSite) -> None:
+MAXITEM = "/v0/maxitem.json"
+
+
+def test_null_past_the_newest_item_is_failed_not_gone(site: FakeSite) -> None:
+    site.set(MAXITEM, Reply(200, "40480002", JSON))
     result = observe(site, Reply(200, "null", JSON), "99999999999")
-    assert result == Failed("no such item (yet): 99999999999")
+    assert result == Failed("no such item yet: 99999999999 is newer than the newest item, 40480002")
+    assert site.hits(MAXITEM) == 1
+
+
+@pytest.mark.parametrize("ident", ["40480002", "1"])
+def test_null_below_the_newest_item_is_hidden_not_gone(site: FakeSite, ident: str) -> None:
+    site.set(MAXITEM, Reply(200, "40480002", JSON))
+    result = observe(site, Reply(200, "null", JSON), ident)
+    assert result == Hidden(f"Hacker News has no data for item {ident} (purged or withheld)")
+
+
+@pytest.mark.parametrize(
+    "maxitem",
+    [
+        Reply(500, "<h1>down</h1>"),
+        Reply(404, "no route"),
+        Reply(200, "null", JSON),
+        Reply(200, '"40480002"', JSON),
+        Reply(200, "true", JSON),
+        Reply(200, "<html>down</html>", JSON),
+    ],
+)
+def test_null_with_maxitem_unreadable_is_failed_not_gone(site: FakeSite, maxitem: Reply) -> None:
+    site.set(MAXITEM, maxitem)
+    result = observe(site, Reply(200, "null", JSON), "1")
+    assert result == Failed("no such item (yet): 1")
+
+
+def test_live_item_does_not_ask_for_maxitem(site: FakeSite) -> None:
+    observe(site, payload("story_link.json"))
+    assert site.hits(MAXITEM) == 0
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])

@@ -1,5 +1,5 @@
 """Hacker News recordings (official API README examples and raw Firebase item records) and what
-the adapter makes of them."""
+the adapter makes of them. The user and updates answers are read by account tests (`used_by`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from watcher.model import Failed, Gone, Seen
 from watcher.sources.hackernews import DEAD
 
 ITEM = "https://news.ycombinator.com/item?id="
+TIMELINE = "tests/test_timeline_hackernews.py"
 
 PLATFORM = Platform(
     source="hackernews",
@@ -82,17 +83,21 @@ PLATFORM = Platform(
             {"reason": DEAD, "removed": True},
         ),
         Case(
-            # Firebase's `null`: not yet created, or purged. Never proof of deletion.
+            # Firebase's `null`: not yet created, or purged. Never proof of deletion. The
+            # newest item id tells which: this one is past it.
             "item_missing_reconstructed.json",
             f"{ITEM}99999999",
             "/v0/item/99999999.json",
             Failed,
-            {"reason": "no such item (yet): 99999999"},
+            {"reason": "no such item yet: 99999999 is newer than the newest item, 9130260"},
+            extra={"/v0/maxitem.json": "maxitem.json"},
         ),
     ),
-    not_yet_used={
-        "user.json": "account watches (issue 4, accounts part)",
-        "maxitem.json": "account watches (issue 4, accounts part): the newest item id",
-        "updates.json": "checking only recently changed items in bulk (later optimisation)",
+    not_yet_used={},
+    # The user's `submitted` ids and the updated ids have no recorded items: these tests serve
+    # the recordings beside items of our own for those ids.
+    used_by={
+        "user.json": f"{TIMELINE}::test_recorded_user_lists_its_first_30_items",
+        "updates.json": f"{TIMELINE}::test_recorded_updates_refetches_only_the_changed_items",
     },
 )
