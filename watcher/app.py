@@ -115,19 +115,49 @@ class App:
         return target
 
     def observe(self, target: Target) -> Observation:
-        obs = self.source(target.platform).fetch(target)
-        return Seen(canonical(obs.post)) if isinstance(obs, Seen) else obs
+        return _canonical(self.source(target.platform).fetch(target))
 
-    def check_once(self, watch: Watch, confirm_now: bool = False) -> CheckResult:
+    def batches(self, watches: Sequence[Watch]) -> list[list[Watch]]:
+        """`watches` in groups to check together: post watches of a platform that observes
+        posts in batches (`Source.batch`) share its requests, up to a batch per group; every
+        other watch is a group of its own. Order is kept within each platform."""
+        groups: list[list[Watch]] = []
+        filling: dict[str, list[Watch]] = {}
+        for watch in watches:
+            platform = watch.target.platform
+            source = SOURCES.get(platform)
+            if watch.target.account or source is None or source.batch == 1:
+                groups.append([watch])
+                continue
+            group = filling.get(platform)
+            if group is None or len(group) >= source.batch:
+                group = filling[platform] = []
+                groups.append(group)
+            group.append(watch)
+        return groups
+
+    def prefetch(self, group: Sequence[Watch]) -> dict[int, Observation]:
+        """The observations of a group from `batches`, by watch id, made with the platform's
+        batch requests; {} for a group of one (its check fetches as usual)."""
+        if len(group) < 2:
+            return {}
+        source = self.source(group[0].target.platform)
+        observed = source.fetch_many([watch.target for watch in group])
+        return {w.id: _canonical(obs) for w, obs in zip(group, observed, strict=True)}
+
+    def check_once(
+        self, watch: Watch, confirm_now: bool = False, observed: Observation | None = None
+    ) -> CheckResult:
         """Check one watch and record the result in one transaction.
 
         With `confirm_now` (the one-off CLI check), a first gone signal is re-fetched after a
         pause until it is confirmed or contradicted, instead of waiting for the next check.
+        `observed` is the post as a batch request already observed it (see `prefetch`).
         """
         if watch.target.account:
             return self._check_account(watch, confirm_now)
         confirm = self.settings.detect.confirm_deletions
-        obs = self.observe(watch.target)
+        obs = self.observe(watch.target) if observed is None else observed
         outcome = detect(watch.state, obs, self.clock(), confirm)
         events = outcome.events
         for _ in range(confirm - 1 if confirm_now else 0):
@@ -309,6 +339,10 @@ class App:
         if not watch.revisions or not kinds & wanted:
             return None
         return self.store.revision(watch.id, watch.revisions).post
+
+
+def _canonical(obs: Observation) -> Observation:
+    return Seen(canonical(obs.post)) if isinstance(obs, Seen) else obs
 
 
 def _quiet_new(route: Route) -> Route:

@@ -2,7 +2,8 @@
 outbox drained.
 
 - dispatch (every `tick`): claim due watches from the database, as many as there are free
-  workers, and run `App.check_once` for each on a bounded thread pool;
+  workers, and run `App.check_once` for each on a bounded thread pool (posts of a platform
+  with a batch endpoint, Bluesky, are observed together first: see `App.batches`);
 - drain: a thread that sends pending deliveries every `drain_interval`, and at once when a
   check has recorded an alert (an alert should not wait for a timer).
 
@@ -25,7 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from watcher.app import App, CheckResult
 from watcher.errors import WatcherError
-from watcher.model import EventKind, Watch
+from watcher.model import EventKind, Observation, Watch
 from watcher.outbox import DrainReport, Outbox
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class Daemon:
         self.outbox = outbox
         self.settings = app.settings.daemon
         self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="check")
-        self._inflight: set[Future[CheckResult | None]] = set()
+        self._inflight: set[Future[list[CheckResult | None]]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._kick = threading.Event()
@@ -68,7 +69,8 @@ class Daemon:
             claimed += batch
             if everything:
                 break
-        results = [r for r in self._pool.map(self._check, claimed) if r is not None]
+        groups = self._pool.map(self._check_group, self.app.batches(claimed))
+        results = [r for group in groups for r in group if r is not None]
         drained = self.outbox.drain(limit=100_000)
         self._pool.shutdown(wait=True)
         return PassReport(
@@ -121,8 +123,8 @@ class Daemon:
             # A full claim means more may be due: each finished check refills its slot at once
             # instead of waiting for the next tick (else throughput is capped at workers/tick).
             self._backlog = len(claimed) == free
-            for watch in claimed:
-                future = self._pool.submit(self._check, watch)
+            for group in self.app.batches(claimed):
+                future = self._pool.submit(self._check_group, group)
                 with self._lock:
                     self._inflight.add(future)
                 future.add_done_callback(self._done)
@@ -137,9 +139,19 @@ class Daemon:
         except WatcherError as exc:  # e.g. the database is briefly locked: next time
             log.error("outbox drain failed: %s", exc)
 
-    def _check(self, watch: Watch) -> CheckResult | None:
+    def _check_group(self, group: list[Watch]) -> list[CheckResult | None]:
+        """Check a group from `App.batches`: one batch request for its posts where the
+        platform has one, then each watch's own detection and record."""
         try:
-            result = self.app.check_once(watch)
+            observed = self.app.prefetch(group)
+        except WatcherError as exc:  # each check then fetches on its own
+            log.error("batch of %d %s watches: %s", len(group), group[0].target.platform, exc)
+            observed = {}
+        return [self._check(watch, observed.get(watch.id)) for watch in group]
+
+    def _check(self, watch: Watch, observed: Observation | None = None) -> CheckResult | None:
+        try:
+            result = self.app.check_once(watch, observed=observed)
         except WatcherError as exc:
             log.error("watch %d (%s): %s", watch.id, watch.target.url, exc)
             return None
@@ -160,7 +172,7 @@ class Daemon:
             if not self._stopping.is_set():
                 self.drain()
 
-    def _done(self, future: Future[CheckResult | None]) -> None:
+    def _done(self, future: Future[list[CheckResult | None]]) -> None:
         with self._lock:
             self._inflight.discard(future)
         if self._backlog:

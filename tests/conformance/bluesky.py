@@ -111,10 +111,13 @@ PLATFORM = Platform(
             timeline=True,
         ),
     ),
-    not_yet_used={
-        "getPosts_reconstructed.json": "batched post checks with getPosts (later optimisation)",
+    not_yet_used={},
+    used_by={
+        "getPosts_reconstructed.json": (
+            "tests/test_bluesky_batch.py::test_recorded_get_posts_gives_the_post"
+        ),
         "getPosts_missing_reconstructed.json": (
-            "batched post checks with getPosts (later optimisation)"
+            "tests/test_bluesky_batch.py::test_recorded_empty_get_posts_is_no_gone_signal_by_itself"
         ),
     },
 )

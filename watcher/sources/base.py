@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from watcher.errors import FetchError, HostBackoff, UsageError
@@ -25,6 +25,9 @@ class Source(ABC):
     name: ClassVar[str]
     # Which target options this source reads: "selector" (web), "field" (json, feed).
     options: ClassVar[frozenset[str]] = frozenset()
+    # How many posts one request can observe: more than 1 where the platform has a batch
+    # endpoint (see `fetch_many`).
+    batch: ClassVar[int] = 1
 
     def __init__(self, http: Http, settings: PlatformSettings | None = None) -> None:
         self.http = http
@@ -49,6 +52,11 @@ class Source(ABC):
 
     @abstractmethod
     def _fetch(self, target: Target) -> Observation: ...
+
+    def fetch_many(self, targets: Sequence[Target]) -> list[Observation]:
+        """Observe up to `batch` targets, in order, each exactly as `fetch` would; a platform
+        with a batch endpoint overrides this to share requests."""
+        return [self.fetch(target) for target in targets]
 
     def history(self, target: Target, current: Post) -> tuple[Post, ...]:
         """The platform's own record of the post's versions, oldest first (the current one

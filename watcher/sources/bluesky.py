@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from types import MappingProxyType
@@ -107,6 +107,7 @@ def _actor(actor: str) -> str:
 
 class BlueskySource(Source):
     name = "bluesky"
+    batch = 25  # app.bsky.feed.getPosts takes up to 25 URIs
 
     def __init__(self, http: Http, settings: PlatformSettings | None = None) -> None:
         super().__init__(http, settings)
@@ -124,14 +125,25 @@ class BlueskySource(Source):
         if post_ref(target.url) is None:
             raise UsageError(f"not a Bluesky post URL: {target.url}")
 
-    def _fetch(self, target: Target) -> Observation:
+    def fetch_many(self, targets: Sequence[Target]) -> list[Observation]:
+        # Imported here, not at the top: the batch half imports this module.
+        from watcher.sources.bluesky_batch import fetch_posts
+
+        return fetch_posts(self, targets)
+
+    def post_uri(self, target: Target) -> str | Observation:
+        """The post's at:// URI by DID, or why the author's handle could not be resolved."""
         self.validate(target)
         actor, rkey = post_ref(target.url) or ("", "")
+        did = self._did(self.base_url(API), actor)
+        return f"at://{did}/{COLLECTION}/{rkey}" if isinstance(did, str) else did
+
+    def _fetch(self, target: Target) -> Observation:
+        uri = self.post_uri(target)
+        if not isinstance(uri, str):
+            return uri
+        rkey = uri.rsplit("/", 1)[1]
         api = self.base_url(API)
-        did = self._did(api, actor)
-        if not isinstance(did, str):
-            return did
-        uri = f"at://{did}/{COLLECTION}/{rkey}"
         params = {"uri": uri, "depth": "0", "parentHeight": "0"}
         resp = self.get(f"{api}/xrpc/app.bsky.feed.getPostThread", params)
         if resp.status != 200:
