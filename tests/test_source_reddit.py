@@ -174,6 +174,17 @@ def test_comment_through_api_info(site: FakeSite) -> None:
     assert dict(post.metrics) == {"score": 5, "ups": 5}
 
 
+def test_a_comments_metrics_leave_out_its_threads_count(site: FakeSite) -> None:
+    """User listings send a comment's thread's `num_comments` along; it is not the comment's."""
+    body = (
+        (PAYLOADS / "comment.json")
+        .read_text()
+        .replace('"score": 5,', '"num_comments": 310, "score": 5,')
+    )
+    result = observe(site, Reply(200, body, JSON), COMMENT_URL, INFO_API)
+    assert isinstance(result, Seen) and dict(result.post.metrics) == {"score": 5, "ups": 5}
+
+
 def test_base_url_override_is_used(site: FakeSite) -> None:
     observe(site, payload("post_self.json"))
     assert site.hits(POST_API) == 1

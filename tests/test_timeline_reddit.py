@@ -1,5 +1,5 @@
-"""Reddit account watches: user URLs and /user/<name>/submitted.json pages, on our own
-Listing-shaped payloads served by FakeSite."""
+"""Reddit account watches: user URLs and their submitted, comments and overview listings, on our
+own Listing-shaped payloads served by FakeSite."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from watcher.model import (
 )
 from watcher.settings import PlatformSettings
 from watcher.sources.http import Http
-from watcher.sources.reddit import RedditSource, thing
+from watcher.sources.reddit import RedditSource, Thing, thing
 
 PAYLOADS = FIXTURES / "reddit"
 JSON = {"content-type": "application/json; charset=UTF-8"}
@@ -70,8 +70,14 @@ def page(site: FakeSite, name: str = "user_submitted.json") -> Page:
         ("https://www.reddit.com/user/ann_dev/submitted/", "ann_dev"),
         ("https://www.reddit.com/user/ann_dev/comments/1abc2de/x/", None),  # a post
         ("https://www.reddit.com/u/ann_dev/comments/1abc2de", None),
-        ("https://www.reddit.com/user/ann_dev/comments/", None),  # comments are not followed
-        ("https://www.reddit.com/user/ann_dev/overview", None),
+        ("https://www.reddit.com/user/ann_dev/comments", "ann_dev"),
+        ("https://www.reddit.com/u/ann_dev/comments/", "ann_dev"),
+        ("https://old.reddit.com/user/Ann_Dev/Comments/", "ann_dev"),
+        ("http://np.reddit.com/u/ann_dev/comments?sort=top", "ann_dev"),
+        ("https://www.reddit.com/user/ann_dev/overview", "ann_dev"),
+        ("https://new.reddit.com/u/ann_dev/overview/", "ann_dev"),
+        ("https://www.reddit.com/user/ann_dev/gilded", None),
+        ("https://www.reddit.com/user/ann_dev/overview/comments", None),
         ("https://www.reddit.com/r/python", None),
         ("https://www.reddit.com/user/", None),
         ("https://www.reddit.com/user/name.with.dots", None),
@@ -329,3 +335,183 @@ def test_trouble_on_a_later_page_keeps_the_pages_before(site: FakeSite, later: R
     site.set(REQUEST, payload("user_submitted.json"))
     site.set(after("t3_1rem000"), later)
     assert read_pages(site, 3) == read_pages(site, 1)
+
+
+# --- comments and overview listings -----------------------------------------------------------
+
+COMMENTS_URL = "https://www.reddit.com/user/ann_dev/comments"
+COMMENTS = "/user/ann_dev/comments.json?raw_json=1&sort=new"
+OVERVIEW = "/user/ann_dev/overview.json?raw_json=1&sort=new"
+THREAD = "https://www.reddit.com/r/python/comments/1abc2de/release_20_more"
+LIVE_COMMENTS = ("mc00005", "mc00003")  # user_comments.json without its [removed] and [deleted]
+
+
+def timeline(site: FakeSite, url: str, pages: int = 1) -> Page:
+    with Http() as http:
+        source = RedditSource(http, PlatformSettings(base_url=site.url))
+        result = source.timeline(Target(url, "reddit"), pages)
+    assert isinstance(result, Page), result
+    return result
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        (USER, SUBMITTED),
+        ("https://www.reddit.com/user/ann_dev/submitted/", SUBMITTED),
+        (COMMENTS_URL, "/user/ann_dev/comments.json"),
+        ("https://old.reddit.com/u/Ann_Dev/comments/", "/user/ann_dev/comments.json"),
+        ("https://www.reddit.com/user/ann_dev/overview", "/user/ann_dev/overview.json"),
+        ("https://np.reddit.com/u/ann_dev/Overview/", "/user/ann_dev/overview.json"),
+    ],
+)
+def test_the_url_names_the_listing_read(site: FakeSite, url: str, path: str) -> None:
+    site.set(path, payload("user_submitted_empty.json"))
+    timeline(site, url)
+    assert [request.split("?")[0] for request, _ in site.requests] == [path]
+
+
+def test_comments_listing(site: FakeSite) -> None:
+    site.set(COMMENTS, payload("user_comments.json"))
+    result = timeline(site, COMMENTS_URL)
+    assert (result.ids, result.account) == (LIVE_COMMENTS, "u/ann_dev")
+    edited = result.posts[1]
+    assert edited.url == f"{THREAD}/mc00003/"
+    assert thing(edited.url) == Thing("1abc2de", "mc00003")
+    assert (edited.title, edited.text) == (
+        "",
+        "Docs: https://example.com/docs?a=1&b=2 — 已更新 ✅\n\n> quoted",
+    )
+    assert (edited.author, edited.platform_edited) == ("u/ann_dev", True)
+    assert edited.created_at == datetime(2025, 6, 2, 16, 0, tzinfo=UTC)
+    assert edited.edited_at == datetime(2025, 6, 2, 17, 0, 0, 500000, tzinfo=UTC)
+    # num_comments in a user listing counts the thread's comments: not the comment's metric
+    assert dict(edited.metrics) == {"score": 12, "ups": 12}
+
+
+def test_overview_mixes_posts_and_comments(site: FakeSite) -> None:
+    site.set(OVERVIEW, payload("user_overview_mixed.json"))
+    result = timeline(site, "https://www.reddit.com/user/ann_dev/overview")
+    # the [removed] comment mc00004 is left out; the removed post 1rem000 stays listed
+    assert result.ids == ("mc00005", "1new000", "1lnk000", "mc00003", "1rem000")
+    assert result.account == "u/ann_dev"
+    post, comment = result.posts[1], result.posts[0]
+    assert (post.title, post.text) == ("Follow-up: 2.0.1", "Fixes the installer.")
+    assert post.url == "https://www.reddit.com/r/python/comments/1new000/followup_201/"
+    assert (comment.title, comment.text) == ("", "Thanks, fixed in 2.0.1.")
+    assert thing(comment.url) == Thing("1abc2de", "mc00005")
+
+
+@pytest.mark.parametrize(
+    "gone",
+    [
+        {"body": "[deleted]", "author": "[deleted]"},
+        {"body": "[removed]"},
+        {"removed_by_category": "moderator"},
+    ],
+)
+def test_gone_comments_are_left_out(site: FakeSite, gone: dict[str, str]) -> None:
+    """Listed, a gone comment would be followed as a new one saying "[deleted]"; left out, a
+    known one vanishes from between its neighbours and its own direct check decides."""
+    children = json.loads((PAYLOADS / "user_comments.json").read_text())["data"]["children"]
+    children[0]["data"].update(gone)
+    site.set(COMMENTS, listing("user_comments.json", "t1_mc00002", children))
+    assert timeline(site, COMMENTS_URL).ids == ("mc00003",)
+
+
+def test_a_deleted_accounts_comment_is_listed(site: FakeSite) -> None:
+    """A deleted account leaves author "[deleted]" and the text intact: the comment is there."""
+    children = json.loads((PAYLOADS / "user_comments.json").read_text())["data"]["children"]
+    children[0]["data"]["author"] = "[deleted]"
+    site.set(COMMENTS, listing("user_comments.json", "t1_mc00002", children))
+    result = timeline(site, COMMENTS_URL)
+    assert result.ids == LIVE_COMMENTS and result.posts[0].author == "[deleted]"
+    assert result.account == "u/ann_dev"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"kind": "more", "data": {"count": 3, "id": "_", "children": ["mc0000x"]}},
+        {"kind": "t2", "data": {"id": "abc", "name": "ann_dev"}},
+        {"kind": "t5"},
+        "t1_mc00009",
+    ],
+)
+def test_other_kinds_are_skipped(site: FakeSite, other: object) -> None:
+    children = json.loads((PAYLOADS / "user_comments.json").read_text())["data"]["children"]
+    site.set(COMMENTS, listing("user_comments.json", "t1_mc00002", [other, *children]))
+    assert timeline(site, COMMENTS_URL).ids == LIVE_COMMENTS
+
+
+def test_a_page_of_only_gone_comments_still_pages_on(site: FakeSite) -> None:
+    children = json.loads((PAYLOADS / "user_comments.json").read_text())["data"]["children"]
+    gone = [child for child in children if child["data"]["id"] not in LIVE_COMMENTS]
+    site.set(COMMENTS, listing("user_comments.json", "t1_mc00002", gone))
+    site.set(f"{COMMENTS}&after=t1_mc00002", payload("user_comments_older.json"))
+    assert timeline(site, COMMENTS_URL, 2).ids == ("mc00001", "mc00000")
+
+
+@pytest.mark.parametrize("pages", [2, 3])
+def test_comments_page_on_after(site: FakeSite, pages: int) -> None:
+    site.set(COMMENTS, payload("user_comments.json"))  # after: t1_mc00002, a [deleted] one
+    site.set(f"{COMMENTS}&after=t1_mc00002", payload("user_comments_older.json"))  # after: null
+    assert timeline(site, COMMENTS_URL, pages).ids == (*LIVE_COMMENTS, "mc00001", "mc00000")
+    assert [path for path, _ in site.requests] == [COMMENTS, f"{COMMENTS}&after=t1_mc00002"]
+
+
+def test_listed_comment_equals_fetched_comment_from_its_own_payload(site: FakeSite) -> None:
+    """The account watch stores a listed comment as revision 1, then follows its URL with a
+    direct check: any difference would read as an edit. comment_ann.json is the comment as
+    api/info answers it, without the thread fields a user listing adds."""
+    site.set(COMMENTS, payload("user_comments.json"))
+    site.set("/api/info.json", payload("comment_ann.json"))
+    listed = timeline(site, COMMENTS_URL).posts[1]
+    with Http() as http:
+        source = RedditSource(http, PlatformSettings(base_url=site.url))
+        followed = source.post_target(Target(COMMENTS_URL, "reddit", account=True), listed)
+        direct = source.fetch(followed)
+    assert followed == Target(f"{THREAD}/mc00003/", "reddit")
+    assert site.requests[-1][0] == "/api/info.json?id=t1_mc00003&raw_json=1"
+    assert isinstance(direct, Seen) and direct.post == listed
+    assert direct.post.metrics == listed.metrics
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3])
+def test_comment_from_timeline_agrees_with_its_direct_check(site: FakeSite, index: int) -> None:
+    """Served the same data, a listed comment is the Post its direct check sees, and one left
+    out is one its direct check calls gone."""
+    body = json.loads((PAYLOADS / "user_comments.json").read_text())
+    data = body["data"]["children"][index]["data"]
+    site.set(COMMENTS, payload("user_comments.json"))
+    site.set("/api/info.json", listing("comment_ann.json", None, [{"kind": "t1", "data": data}]))
+    by_id = {post.id: post for post in timeline(site, COMMENTS_URL).posts}
+    with Http() as http:
+        source = RedditSource(http, PlatformSettings(base_url=site.url))
+        direct = source.fetch(Target(f"{THREAD}/{data['id']}/", "reddit"))
+    if data["id"] in by_id:
+        assert isinstance(direct, Seen) and direct.post == by_id[data["id"]]
+    else:
+        assert isinstance(direct, Gone)
+
+
+@pytest.mark.parametrize("url", [COMMENTS_URL, "https://www.reddit.com/u/ann_dev/overview/"])
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (payload("error_not_found_404.json", 404), Gone),
+        (payload("error_private_403.json", 403), Hidden),
+        (Reply(403, (PAYLOADS / "block_network_policy.html").read_bytes(), HTML), Blocked),
+        (Reply(200, "<html><title>Blocked</title>whoa there, pardner!</html>", HTML), Blocked),
+        (Reply(429, '{"message": "Too Many Requests", "error": 429}', JSON), RateLimited),
+        (Reply(503, "<h1>down</h1>", HTML), Failed),
+    ],
+)
+def test_the_other_listings_are_refused_alike(
+    site: FakeSite, url: str, reply: Reply, expected: type[object]
+) -> None:
+    tab = url.rstrip("/").rsplit("/", 1)[1]
+    result = read(site, reply, url, f"/user/ann_dev/{tab}.json")
+    assert isinstance(result, expected), result
+    if isinstance(result, Gone | Hidden):  # said about the account, not a post's subreddit
+        assert result.reason.startswith("u/ann_dev")

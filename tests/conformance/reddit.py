@@ -93,12 +93,16 @@ PLATFORM = Platform(
             {"ids": ("2bidk7", "27eh97", "ghgg1"), "account": "u/spladug"},
             timeline=True,
         ),
-    ),
-    not_yet_used={
-        "user_overview.json": (
-            "account watches follow posts only (submitted.json); overview.json mixes in "
-            "comments, and this trimmed recording holds only comments (t1): a comment-following "
-            "account watch would use it"
+        Case(
+            # Trimmed to three comments (t1) of an AMA thread; each listed as the Post a direct
+            # check of its permalink gives.
+            "user_overview.json",
+            "https://www.reddit.com/user/spez/overview",
+            "/user/spez/overview.json?raw_json=1&sort=new",
+            Page,
+            {"ids": ("optfyql", "optcg0g", "oprhecj"), "account": "u/spez"},
+            timeline=True,
         ),
-    },
+    ),
+    not_yet_used={},
 )

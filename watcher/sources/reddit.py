@@ -4,14 +4,8 @@ A post is read from `GET /comments/<id>/.json` (the canonical path behind every 
 so the subreddit and slug in the watched URL never matter); a comment from
 `GET /api/info.json?id=t1_<id>`, which answers with that one comment instead of a thread.
 
-An account (`/user/<name>` or `/u/<name>`, any reddit.com host) is read from
-`GET /user/<name>/submitted.json`: its posts only. Comments are replies in other people's
-threads, and `overview.json` mixes them in, so a busy commenter would push every post off the
-page. Each listed post becomes its Post through the same `thing_post` as a direct fetch, so the
-two are equal; a removed post stays listed with its `[removed]` text: a timeline only lists, and
-deletion is decided by the post's own direct check. Reddit answers 404 for an account that never
-existed, was deleted, suspended or shadowbanned alike: `Gone` for the account. Deeper pages
-follow the Listing's `after` (the fullname of its last post) until Reddit answers it as null.
+Accounts (`/user/<name>`, its `/submitted`, `/comments` and `/overview` tabs) are read in
+`reddit_user`. This module keeps what both halves share: URLs, refusals and the Post of a thing.
 """
 
 from __future__ import annotations
@@ -21,7 +15,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +26,6 @@ from watcher.model import (
     Gone,
     Hidden,
     Observation,
-    Page,
     Post,
     RateLimited,
     Seen,
@@ -43,7 +35,6 @@ from watcher.model import (
 from watcher.normalize import html_to_text
 from watcher.sources.base import Source
 from watcher.sources.http import Response, retry_after, unobserved
-from watcher.sources.paging import Sheet, more_pages
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +51,15 @@ _PATHS = tuple(
         rf"/gallery/{_ID}/?",
     )
 )
-# /user/<name> and /u/<name>, also the posts tab (/submitted) that the account watch reads.
-_USER = re.compile(r"/(?:u|user)/([a-z0-9_-]{1,20})(?:/submitted)?/?", re.IGNORECASE)
+# /user/<name> and /u/<name>, and the tab an account watch reads: the profile itself and
+# /submitted list its posts, /comments its comments, /overview both mixed.
+_USER = re.compile(
+    r"/(?:u|user)/([a-z0-9_-]{1,20})(?:/(submitted|comments|overview))?/?", re.IGNORECASE
+)
 _SHORT = re.compile(rf"/{_ID}/?", re.IGNORECASE)  # redd.it/<id>
 METRICS = ("score", "ups", "num_comments")
+# A comment's `num_comments` (user listings send one) counts its thread's comments, not its own.
+_COMMENT_METRICS = ("score", "ups")
 # `removed_by_category` values that mean the author deleted the post, not a moderator.
 _BY_AUTHOR = frozenset({"deleted", "author"})
 _BLOCK_WORDS = ("whoa there", "blocked", "network policy")
@@ -100,13 +96,24 @@ def thing(url: str) -> Thing | None:
     return None
 
 
-def user(url: str) -> str | None:
-    """The (lower-cased) user name of a Reddit profile URL, or None."""
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """An account a Reddit URL names, and the listing of it to read: `submitted` (posts),
+    `comments`, or `overview` (both)."""
+
+    name: str
+    listing: str = "submitted"
+
+
+def profile(url: str) -> Profile | None:
+    """The (lower-cased) account and listing of a Reddit profile URL, or None."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not _HOSTS.fullmatch(parts.hostname or ""):
         return None
     match = _USER.fullmatch(parts.path)
-    return match.group(1).lower() if match else None
+    if match is None:
+        return None
+    return Profile(match.group(1).lower(), (match.group(2) or "submitted").lower())
 
 
 class RedditSource(Source):
@@ -118,7 +125,8 @@ class RedditSource(Source):
 
     @classmethod
     def account_ref(cls, url: str) -> str | None:
-        return user(url)
+        found = profile(url)
+        return found.name if found else None
 
     def validate(self, target: Target) -> None:
         if thing(target.url) is None:
@@ -134,70 +142,19 @@ class RedditSource(Source):
             resp = self.get(f"{base}/api/info.json", params)
         else:
             resp = self.get(f"{base}/comments/{wanted.post}/.json", {"raw_json": "1", "limit": "1"})
-        early = _refusal(resp)
+        early = refusal(resp)
         if early is not None:
             return early
         return observe(_find(resp, wanted), wanted)
 
     def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
-        name = user(target.url)
-        if name is None:
-            raise UsageError(f"not a Reddit user URL: {target.url}")
-        base = self.base_url(PUBLIC_API)
-        first = self._submitted(base, name, None)
-        if not isinstance(first, Sheet):
-            return first
-        return more_pages(first, pages, partial(self._submitted, base, name), log)
+        # Imported here, not at the top: the account half imports this module.
+        from watcher.sources.reddit_user import read_timeline
 
-    def _submitted(
-        self, base: str, name: str, after: str | None
-    ) -> Sheet[str] | TimelineObservation:
-        """One page of the user's posts: the newest, or the one after the fullname `after`."""
-        # sort=new is the default today; asked for because the Page must be newest first.
-        params = {"raw_json": "1", "sort": "new"}
-        if after is not None:
-            params["after"] = after
-        resp = self.get(f"{base}/user/{name}/submitted.json", params)
-        early = _refusal(resp)
-        if early is not None:
-            return _account_refusal(early, name)
-        posts, following = _listed(resp)
-        account = next((p.author for p in posts if p.author.startswith("u/")), f"u/{name}")
-        return Sheet(Page(posts, account), following if posts else None)
+        return read_timeline(self, target, pages)
 
 
-def _account_refusal(early: Observation, name: str) -> TimelineObservation:
-    """A refusal said about the account rather than a post."""
-    if isinstance(early, Gone):
-        reason = f"u/{name}: no such account (deleted, suspended or shadowbanned): {early.reason}"
-        return Gone(reason, removed=early.removed)
-    if isinstance(early, Hidden):
-        # _forbidden words it for a post's subreddit; here the account is what is not shown.
-        return Hidden(f"u/{name} is not shown to us: {early.reason}")
-    if isinstance(early, Seen):  # _refusal never returns one; this keeps the types honest
-        raise BadBody(f"unexpected answer for u/{name}")
-    return early
-
-
-def _listed(resp: Response) -> tuple[tuple[Post, ...], str | None]:
-    """Every thing a user Listing lists, in its order (newest first), removed ones included; and
-    `after`, the fullname the next page starts after (null on the last page)."""
-    body = resp.json()
-    data = body.get("data") if isinstance(body, dict) else None
-    children = data.get("children") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or not isinstance(children, list):
-        raise BadBody(f"response from {resp.url} is not a Reddit Listing")
-    posts = []
-    for child in children:
-        item = child.get("data") if isinstance(child, dict) else None
-        if not (isinstance(item, dict) and item.get("id")):
-            raise BadBody(f"Listing child without data or id in {resp.url}")
-        posts.append(thing_post(item))
-    after = data.get("after")
-    return tuple(posts), (after if isinstance(after, str) and after else None)
-
-
-def _refusal(resp: Response) -> Observation | None:
+def refusal(resp: Response) -> Observation | None:
     """The observation for any answer but a 200 JSON body, or None."""
     error = _error_body(resp)
     if resp.status == 200 and error is None and _is_html(resp):
@@ -289,11 +246,12 @@ def observe(data: Mapping[str, Any] | None, wanted: Thing) -> Observation:
         # api/info leaves out what we may not see (a private subreddit) as well as unknown ids;
         # neither proves a deletion.
         return Hidden(f"Reddit did not return {wanted.fullname} (unknown id or not visible)")
-    gone = _gone(data)
+    gone = gone_signal(data)
     return gone if gone is not None else Seen(thing_post(data))
 
 
-def _gone(data: Mapping[str, Any]) -> Gone | None:
+def gone_signal(data: Mapping[str, Any]) -> Gone | None:
+    """Gone if Reddit marks the thing (a t3 or t1 data object) deleted or removed, else None."""
     name = data.get("name", "")
     category = data.get("removed_by_category")
     if isinstance(category, str) and category:
@@ -322,10 +280,15 @@ def thing_post(data: Mapping[str, Any]) -> Post:
         edited_at=edited_at,
         title=str(data.get("title") or "") if "body" not in data else "",
         media=_media(data),
-        metrics=MappingProxyType(
-            {k: v for k in METRICS if isinstance(v := data.get(k), int) and not isinstance(v, bool)}
-        ),
+        metrics=_metrics(data),
         platform_edited=bool(edited),
+    )
+
+
+def _metrics(data: Mapping[str, Any]) -> Mapping[str, int]:
+    names = _COMMENT_METRICS if "body" in data else METRICS
+    return MappingProxyType(
+        {k: v for k in names if isinstance(v := data.get(k), int) and not isinstance(v, bool)}
     )
 
 
