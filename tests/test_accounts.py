@@ -103,6 +103,22 @@ def test_a_deletion_between_live_neighbours_is_checked_at_once_and_confirmed(
     assert alerts(app) == Counter({"deleted": 1})
 
 
+def test_an_older_post_moving_up_after_a_deletion_is_followed_not_announced(
+    app: App, account: FakeAccount
+):
+    account.page_size = 4  # five posts: the oldest is not listed at first
+    watch = watch_account(app)
+    check(app, watch)
+    account.delete(account.listed()[1])
+    result = check(app, watch)
+    assert [w.post_id for w in result.discovered] == [account.posts[-1]["id"]]  # moved up
+    assert len(result.suspects) == 1
+    assert alerts(app) == Counter()  # not news: it was published before we looked
+    account.post("really new")
+    check(app, watch)
+    assert alerts(app) == Counter({"new": 1})
+
+
 def test_a_post_missing_from_the_listing_but_still_there_is_not_deleted(
     app: App, account: FakeAccount
 ):

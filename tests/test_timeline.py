@@ -36,6 +36,20 @@ def test_a_post_gone_between_live_neighbours_is_a_suspect():
     assert change.suspects == ("3",) and change.aged_out == ()
 
 
+def test_an_older_post_moving_up_into_the_page_is_backfill_not_new():
+    # 3 deleted: the page of four now reaches down to 1, a post we never listed.
+    change = compare(known(5, 4, 3, 2), page(5, 4, 2, 1))
+    assert change.new == () and [p.id for p in change.backfill] == ["1"]
+    assert change.suspects == ("3",)
+
+
+def test_unknown_posts_above_or_between_known_ones_are_new():
+    change = compare(known(5, 3), page(6, 5, 4, 3, 2))
+    assert [p.id for p in change.new] == ["6", "4"] and [p.id for p in change.backfill] == ["2"]
+    # nothing known still listed: everything listed is new
+    assert [p.id for p in compare(known(2, 1), page(9, 8)).new] == ["9", "8"]
+
+
 def test_the_page_shifting_by_one_is_nothing():
     change = compare(known(5, 4, 3, 2, 1), page(6, 5, 4, 3, 2))
     assert [p.id for p in change.new] == ["6"]

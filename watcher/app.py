@@ -36,7 +36,7 @@ from watcher.schedule import CONFIRM_SPACING, first_check, follow_interval, next
 from watcher.settings import Settings, WatchSettings
 from watcher.sources import SOURCES, Source, make_source, platform_for
 from watcher.sources.http import Http
-from watcher.store import Discovery, Route, Store, SyncEntry, SyncReport, resolve_db_url
+from watcher.store import Discovery, Store, SyncEntry, SyncReport, resolve_db_url
 from watcher.timeline import read_page
 
 log = logging.getLogger(__name__)
@@ -257,17 +257,22 @@ class App:
         else:
             seen = obs
         outcome = detect(watch.state, seen, now, self.settings.detect.confirm_deletions)
-        new = reading.new if reading else ()  # newest first: followed (and alerted) oldest first
-        found = [self._discovery(source, watch, post, now) for post in reversed(new)]
-        # The first listing is the baseline: its posts are followed, not announced.
-        route = (
-            self.route if watch.state.presence is not Presence.UNKNOWN else _quiet_new(self.route)
-        )
+        # The first listing is the baseline: its posts are followed, not announced; so are
+        # posts that only moved up into the page. Followed oldest first, so that `new` alerts
+        # arrive in posting order (pages list newest first).
+        baseline = watch.state.presence is Presence.UNKNOWN
+        found = [
+            self._discovery(source, watch, post, now, announce=False)
+            for post in reversed(reading.backfill if reading else ())
+        ] + [
+            self._discovery(source, watch, post, now, announce=not baseline)
+            for post in reversed(reading.new if reading else ())
+        ]
         next_at, _ = self._schedule(watch, obs, outcome, now)
         post = seen.post if isinstance(seen, Seen) else None
         listing = reading.listing if reading else watch.listing
         account, created = self.store.record_account(
-            watch, outcome, post, now, next_at, route, listing, found
+            watch, outcome, post, now, next_at, self.route, listing, found
         )
         suspects = self._check_suspects(reading.suspects if reading else (), now, confirm_now)
         return CheckResult(
@@ -283,7 +288,9 @@ class App:
             suspects=tuple(suspects),
         )
 
-    def _discovery(self, source: Source, account: Watch, post: Post, now: datetime) -> Discovery:
+    def _discovery(
+        self, source: Source, account: Watch, post: Post, now: datetime, announce: bool
+    ) -> Discovery:
         """A listed post's first check, as if it had been fetched directly (timeline posts
         equal direct fetches, which the adapters' tests show)."""
         post = canonical(post)
@@ -291,7 +298,7 @@ class App:
         next_at, following = self._follow(post.created_at or now, outcome, now)
         target = source.post_target(account.target, post)
         # A check-only account (`watcher check`) records its posts without following them.
-        return Discovery(target, post, outcome, next_at, account.enabled and following)
+        return Discovery(target, post, outcome, next_at, account.enabled and following, announce)
 
     def _check_suspects(
         self, ids: Sequence[int], now: datetime, confirm_now: bool
@@ -343,15 +350,6 @@ class App:
 
 def _canonical(obs: Observation) -> Observation:
     return Seen(canonical(obs.post)) if isinstance(obs, Seen) else obs
-
-
-def _quiet_new(route: Route) -> Route:
-    """`route`, except that `new` events go nowhere."""
-
-    def quiet(watch: Watch, kind: EventKind) -> Sequence[str]:
-        return () if kind is EventKind.NEW else route(watch, kind)
-
-    return quiet
 
 
 def _implied_platform(url: str, selector: str, field: str) -> str:

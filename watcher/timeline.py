@@ -2,7 +2,9 @@
 says about the posts we follow.
 
 The rules (issue 4, "Accounts"):
-- a post on the page that we do not know is new;
+- a post on the page that we do not know is new, unless it is listed after (older than) every
+  known post still listed: then it only moved up into the page, because a post above it was
+  deleted or hidden, and is followed without being announced (backfill);
 - a known post missing from the page is a suspect, to be checked directly at once, only when
   posts both newer and older than it are still listed: it vanished from the middle;
 - a known post missing because it is older than everything listed merely fell off the end of
@@ -35,6 +37,7 @@ class Known:
 @dataclass(frozen=True, slots=True)
 class TimelineChange:
     new: tuple[Post, ...] = ()  # newest first, as listed
+    backfill: tuple[Post, ...] = ()  # unknown, but older than every known post still listed
     suspects: tuple[str, ...] = ()  # vanished between live neighbours: check these now
     aged_out: tuple[str, ...] = ()  # fell off the end of the page (or are too new to judge)
     empty: bool = False  # the page listed nothing although we know posts
@@ -43,14 +46,22 @@ class TimelineChange:
 def compare(known: Sequence[Known], page: Sequence[Post]) -> TimelineChange:
     """Compare a page (newest first) with the posts we follow."""
     listed = {post.id for post in page}
-    new = tuple(post for post in page if post.id not in {k.id for k in known})
+    known_ids = {k.id for k in known}
     missing = [k for k in known if k.id not in listed]
     if not page:
         return TimelineChange(empty=bool(known), aged_out=tuple(k.id for k in missing))
+    # Where the oldest known post still listed sits: unknown posts below it moved up.
+    last = max((i for i, post in enumerate(page) if post.id in known_ids), default=len(page))
+    unknown = [(i, post) for i, post in enumerate(page) if post.id not in known_ids]
     still = [k for k in known if k.id in listed]
     suspects = tuple(k.id for k in missing if _between(k, still))
     aged = tuple(k.id for k in missing if k.id not in suspects)
-    return TimelineChange(new=new, suspects=suspects, aged_out=aged)
+    return TimelineChange(
+        new=tuple(post for i, post in unknown if i < last),
+        backfill=tuple(post for i, post in unknown if i > last),
+        suspects=suspects,
+        aged_out=aged,
+    )
 
 
 def _between(post: Known, listed: Sequence[Known]) -> bool:
@@ -80,6 +91,7 @@ class Reading:
     new: tuple[Post, ...]
     suspects: tuple[int, ...]  # post watch ids
     listing: tuple[str, ...]
+    backfill: tuple[Post, ...] = ()  # to follow quietly: they only moved up into the page
 
 
 def read_page(account: Watch, page: Page, posts: Sequence[Followed]) -> Reading:
@@ -95,8 +107,10 @@ def read_page(account: Watch, page: Page, posts: Sequence[Followed]) -> Reading:
         return Reading(Hidden(EMPTY_REASON), (), (), account.listing)
     # A post listed again after it fell off the end is not new: it was never lost.
     new = tuple(post for post in change.new if post.id not in by_post)
+    backfill = tuple(post for post in change.backfill if post.id not in by_post)
     suspects = tuple(by_post[post_id].watch_id for post_id in change.suspects)
-    return Reading(Seen(account_post(account.target, page)), new, suspects, page.ids)
+    seen = Seen(account_post(account.target, page))
+    return Reading(seen, new, suspects, page.ids, backfill)
 
 
 def account_post(target: Target, page: Page) -> Post:

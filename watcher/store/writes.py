@@ -54,6 +54,15 @@ def no_route(_watch: Watch, _kind: EventKind) -> Sequence[str]:
     return ()
 
 
+def quiet_new(route: Route) -> Route:
+    """`route`, except that `new` events go nowhere."""
+
+    def quiet(watch: Watch, kind: EventKind) -> Sequence[str]:
+        return () if kind is EventKind.NEW else route(watch, kind)
+
+    return quiet
+
+
 @dataclass(frozen=True, slots=True)
 class Discovery:
     """A post found on an account's timeline, with its first check already decided."""
@@ -63,6 +72,7 @@ class Discovery:
     outcome: Outcome
     next_check_at: datetime
     enabled: bool  # False: too old to follow, but recorded so that it is known
+    announce: bool = True  # False: its `new` event is recorded but alerts nobody
 
 
 def write_check(
@@ -136,6 +146,7 @@ def add_post(
     new_id = conn.execute(WATCH.insert().returning(WATCH.c.id), values).scalar_one()
     fresh = conn.execute(select(WATCH).where(WATCH.c.id == new_id)).one()
     child = records.watch_record(fresh._mapping)
+    route = route if found.announce else quiet_new(route)
     return write_check(
         conn, child, found.outcome, found.post, now, found.next_check_at, route, found.enabled
     )
