@@ -87,6 +87,8 @@ class FakeAccount:
         return Reply(200, json.dumps({"id": ACCOUNT_ID, "acct": "ann", "username": "ann"}), JSON)
 
     def _timeline(self, _path: str) -> Reply:
+        if self.gone:
+            return Reply(404, json.dumps({"error": "Record not found"}), JSON)
         listed = [] if self.private else self._visible()[: self.page_size]
         return Reply(200, json.dumps(listed), JSON)
 

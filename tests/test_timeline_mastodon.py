@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -24,7 +25,7 @@ from watcher.model import (
 )
 from watcher.settings import PlatformSettings
 from watcher.sources.http import Http, Response
-from watcher.sources.mastodon import MastodonSource, status_id
+from watcher.sources.mastodon import ACCOUNT_TTL, MastodonSource, status_id
 
 PAYLOADS = FIXTURES / "mastodon"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -133,6 +134,41 @@ def test_requests_lookup_then_the_first_page_without_boosts(site: FakeSite) -> N
         f"{LOOKUP}?acct=ann",
         f"{STATUSES}?limit=20&exclude_reblogs=true",
     ]
+
+
+def test_a_later_check_reuses_the_looked_up_account(site: FakeSite) -> None:
+    serve_ann(site)
+    with Http() as http:
+        source = MastodonSource(http, PlatformSettings(base_url=site.url))
+        for _ in range(3):
+            assert isinstance(source.timeline(Target(URL, "mastodon")), Page)
+    assert (site.hits(LOOKUP), site.hits(STATUSES)) == (1, 3)  # one request per later check
+
+
+@pytest.mark.parametrize(
+    "odd", [Reply(200, b"[]", JSON), error(404, "Record not found"), error(503, "down")]
+)
+def test_an_odd_page_looks_the_account_up_again_at_once(site: FakeSite, odd: Reply) -> None:
+    serve_ann(site)
+    with Http() as http:
+        source = MastodonSource(http, PlatformSettings(base_url=site.url))
+        source.timeline(Target(URL, "mastodon"))
+        site.set(STATUSES, odd)
+        site.set(LOOKUP, payload("account_suspended.json"))
+        result = source.timeline(Target(URL, "mastodon"))
+    assert isinstance(result, Gone) and result.removed  # said now, not an hour later
+    assert site.hits(LOOKUP) == 2
+
+
+def test_the_looked_up_account_expires(site: FakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    serve_ann(site)
+    with Http() as http:
+        source = MastodonSource(http, PlatformSettings(base_url=site.url))
+        source.timeline(Target(URL, "mastodon"))
+        later = time.monotonic() + ACCOUNT_TTL + 1
+        monkeypatch.setattr("watcher.sources.mastodon.time.monotonic", lambda: later)
+        source.timeline(Target(URL, "mastodon"))
+    assert site.hits(LOOKUP) == 2
 
 
 def test_boosts_are_dropped_even_if_the_instance_ignores_the_parameter(site: FakeSite) -> None:

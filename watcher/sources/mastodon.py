@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -35,8 +36,9 @@ from watcher.model import (
     TimelineObservation,
 )
 from watcher.normalize import html_to_text, looks_like_html, parse_time
+from watcher.settings import PlatformSettings
 from watcher.sources.base import Source
-from watcher.sources.http import GONE_STATUSES, Response, retry_after, unobserved
+from watcher.sources.http import GONE_STATUSES, Http, Response, retry_after, unobserved
 from watcher.sources.paging import Sheet, more_pages
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ _NOT_FEDIVERSE = frozenset(
 )
 _HANDLE = re.compile(r"@([\w.-]+)@([\w-]+(?:\.[\w-]+)*(?::\d+)?)")
 PAGE_SIZE = "20"
+ACCOUNT_TTL = 3600.0  # seconds a looked-up account is trusted
 _NEXT_LINK = re.compile(r"""rel=["']?next\b""")
 # Counters a status carries; stored as metrics, never part of the content.
 METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
@@ -102,6 +105,12 @@ def _account(url: str) -> tuple[str, str, str] | None:
 
 class MastodonSource(Source):
     name = "mastodon"
+
+    def __init__(self, http: Http, settings: PlatformSettings | None = None) -> None:
+        super().__init__(http, settings)
+        # (origin, user) → (looked-up account, when): an account's id never changes, its
+        # handle and suspension do, so the lookup is repeated hourly or when a page looks odd.
+        self._accounts: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
 
     @classmethod
     def matches(cls, url: str) -> bool:
@@ -158,16 +167,44 @@ class MastodonSource(Source):
         user, home, host = found
         origin = self.base_url(home)
         host = host.split(":")[0]
-        lookup = self.get(f"{origin}/api/v1/accounts/lookup", {"acct": user})
-        account = _account_body(lookup)
+        known = self._known(origin, user)
+        account = known or self._lookup(origin, user)
         if not isinstance(account, dict):
             return account
-        url = f"{origin}/api/v1/accounts/{account['id']}/statuses"
-        author = _author(account, host)
-        first = self._statuses_page(url, author, host, None)
+        first = self._first_page(origin, account, host)
+        if known is not None and _unusual(first):
+            # An error or an empty page may mean the account changed (suspended, moved,
+            # renamed): look it up again now rather than when the lookup expires.
+            account = self._lookup(origin, user)
+            if not isinstance(account, dict):
+                return account
+            first = self._first_page(origin, account, host)
         if not isinstance(first, Sheet):
             return first
+        url, author = _statuses_url(origin, account), _author(account, host)
         return more_pages(first, pages, partial(self._statuses_page, url, author, host), log)
+
+    def _known(self, origin: str, user: str) -> dict[str, Any] | None:
+        remembered = self._accounts.get((origin, user))
+        if remembered is None or time.monotonic() - remembered[1] > ACCOUNT_TTL:
+            return None
+        return remembered[0]
+
+    def _lookup(self, origin: str, user: str) -> dict[str, Any] | TimelineObservation:
+        """The account `user` names on `origin`, remembered for `ACCOUNT_TTL` so that an
+        unchanged account check is one request."""
+        account = _account_body(self.get(f"{origin}/api/v1/accounts/lookup", {"acct": user}))
+        if isinstance(account, dict):
+            self._accounts[(origin, user)] = (account, time.monotonic())
+        else:
+            self._accounts.pop((origin, user), None)
+        return account
+
+    def _first_page(
+        self, origin: str, account: dict[str, Any], host: str
+    ) -> Sheet[str] | TimelineObservation:
+        url = _statuses_url(origin, account)
+        return self._statuses_page(url, _author(account, host), host, None)
 
     def _statuses_page(
         self, url: str, author: str, host: str, max_id: str | None
@@ -184,6 +221,14 @@ class MastodonSource(Source):
         own = [status for status in statuses if not status.get("reblog")]
         posts = tuple(status_post(status, str(status["id"]), host) for status in own)
         return Sheet(Page(posts, author), _next_max_id(resp, statuses))
+
+
+def _statuses_url(origin: str, account: Mapping[str, Any]) -> str:
+    return f"{origin}/api/v1/accounts/{account['id']}/statuses"
+
+
+def _unusual(first: Sheet[str] | TimelineObservation) -> bool:
+    return not isinstance(first, Sheet) or not first.page.posts
 
 
 def _next_max_id(resp: Response, statuses: list[dict[str, Any]]) -> str | None:
