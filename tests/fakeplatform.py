@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.server import FakeSite, Reply
+from watcher.settings import ChannelSettings, DetectSettings, PlatformSettings, Settings
 
 JSON = {"content-type": "application/json; charset=utf-8"}
 ACCOUNT_ID = "109000000000000001"
@@ -100,6 +101,15 @@ class FakeAccount:
     def status_hits(self) -> int:
         """Direct status fetches so far (the timeline and lookups not counted)."""
         return sum(1 for path, _ in self.site.requests if path.startswith("/api/v1/statuses/"))
+
+
+def mastodon_settings(site: FakeSite) -> Settings:
+    """Settings that read Mastodon from `site` and alert one channel (never drained here)."""
+    return Settings(
+        platforms={"mastodon": PlatformSettings(base_url=site.url)},
+        channels=(ChannelSettings("chat", "json://127.0.0.1:9/notify"),),
+        detect=DetectSettings(confirm_deletions=2, confirm_pause=0.01),
+    )
 
 
 def _iso(moment: datetime) -> str:

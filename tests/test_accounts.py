@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakeplatform import PROFILE, FakeAccount
+from tests.fakeplatform import PROFILE, FakeAccount, mastodon_settings
 from tests.server import FakeSite
 from watcher.app import App, CheckResult
 from watcher.model import EventKind, Status, Watch
-from watcher.settings import ChannelSettings, DetectSettings, PlatformSettings, Settings
+from watcher.settings import PlatformSettings
 
 
 @pytest.fixture
@@ -30,12 +30,7 @@ def account(site: FakeSite) -> FakeAccount:
 
 @pytest.fixture
 def app(tmp_path: Path, site: FakeSite) -> Iterator[App]:
-    settings = Settings(
-        platforms={"mastodon": PlatformSettings(base_url=site.url)},
-        channels=(ChannelSettings("chat", "json://127.0.0.1:9/notify"),),
-        detect=DetectSettings(confirm_deletions=2, confirm_pause=0.01),
-    )
-    with App(settings, db=str(tmp_path / "watcher.db")) as running:
+    with App(mastodon_settings(site), db=str(tmp_path / "watcher.db")) as running:
         yield running
 
 

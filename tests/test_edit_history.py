@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakeplatform import PROFILE, FakeAccount
+from tests.fakeplatform import PROFILE, FakeAccount, mastodon_settings
 from tests.server import FakeSite, Reply
 from watcher.app import App
 from watcher.detect import detect
 from watcher.history import MISSED, missed, replay
 from watcher.model import EventKind, Post, Presence, Seen, Status, Watch, WatchState
 from watcher.normalize import content_hash
-from watcher.settings import ChannelSettings, DetectSettings, PlatformSettings, Settings
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -74,12 +73,7 @@ def account(site: FakeSite) -> FakeAccount:
 
 @pytest.fixture
 def app(tmp_path: Path, site: FakeSite) -> Iterator[App]:
-    settings = Settings(
-        platforms={"mastodon": PlatformSettings(base_url=site.url)},
-        channels=(ChannelSettings("chat", "json://127.0.0.1:9/notify"),),
-        detect=DetectSettings(confirm_deletions=2, confirm_pause=0.01),
-    )
-    with App(settings, db=str(tmp_path / "watcher.db")) as running:
+    with App(mastodon_settings(site), db=str(tmp_path / "watcher.db")) as running:
         yield running
 
 

@@ -114,6 +114,7 @@ _PLATFORMS = {
     "hn": "Hacker News",
     "hackernews": "Hacker News",
     "telegram": "Telegram",
+    "x": "X",
     "web": "the web",
     "json": "JSON",
     "feed": "a feed",
