@@ -84,9 +84,14 @@ def daemon_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def config_text(
-    db: Path, channels: Sequence[dict[str, Any]], watches: Sequence[dict[str, Any]], extra: str = ""
+    db: Path | str,
+    channels: Sequence[dict[str, Any]],
+    watches: Sequence[dict[str, Any]],
+    extra: str = "",
 ) -> str:
-    lines = [f'[store]\nurl = "sqlite:///{db}"\n', FAST_DAEMON, extra]
+    """A config for the daemon; `db` is a SQLite file or a database URL."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    lines = [f"[store]\nurl = {json.dumps(url)}\n", FAST_DAEMON, extra]
     for channel in channels:
         lines.append("[[channels]]\n" + _toml_table(channel))
     for watch in watches:

@@ -207,6 +207,43 @@ def test_claims_from_concurrent_daemons_do_not_overlap(db_url: str):
     assert len(claimed) == len(set(claimed)) == 40
 
 
+def test_a_channel_is_held_by_one_drainer_at_a_time(store: Store):
+    until = T0 + timedelta(minutes=5)
+    assert store.channel_holder("chat") == ""
+    assert store.take_channel("chat", "a", T0, until)
+    assert not store.take_channel("chat", "b", T0, until)  # a holds it
+    assert store.take_channel("chat", "a", T0 + timedelta(minutes=1), until)  # a renews
+    assert store.take_channel("ops", "b", T0, until)  # channels are held apart
+    assert not store.take_channel("chat", "b", T0 + timedelta(minutes=4), until)
+    assert store.take_channel("chat", "b", until, until + timedelta(minutes=5))  # a's ran out
+    assert store.channel_holder("chat") == "b"
+    store.release_channel("chat", "a", until)  # not a's to release any more
+    assert not store.take_channel("chat", "c", until, until + timedelta(minutes=5))
+    store.release_channel("chat", "b", until)
+    assert store.take_channel("chat", "c", until, until + timedelta(minutes=5))
+    assert store.take_channel("chat", "d", until, until, dead="c")  # c is known to be dead
+
+
+def test_concurrent_drainers_never_both_take_a_channel(db_url: str):
+    from concurrent.futures import ThreadPoolExecutor
+
+    stores = [Store(db_url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            taken = list(
+                pool.map(
+                    lambda n: stores[n % 4].take_channel(
+                        "chat", f"holder-{n}", T0, T0 + timedelta(minutes=5)
+                    ),
+                    range(12),
+                )
+            )
+    finally:
+        for s in stores:
+            s.close()
+    assert taken.count(True) == 1
+
+
 def test_metrics_are_a_time_series_of_changes(store: Store):
     watch = store.ensure_watch(TARGET, 600, T0, enable=True)
     for minute, likes in enumerate([1, 1, 5, 5, 5, 9]):

@@ -9,7 +9,10 @@ a long message instead of repeating it.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -24,6 +27,13 @@ from watcher.settings import ChannelSettings, Settings
 from watcher.store import Store
 
 log = logging.getLogger(__name__)
+
+# How long a drainer holds a channel without renewing (it renews before each send). A daemon
+# killed mid-send on another machine delays that channel's next alerts by at most this.
+CHANNEL_LEASE = timedelta(minutes=5)
+# This process, as lease holders name it: host, pid, and a token that tells it from an earlier
+# process that had the same pid (a restarted container's daemon often does).
+PROCESS = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +63,46 @@ class Outbox:
         self._rng = random.Random()
 
     def drain(self, limit: int = 100) -> DrainReport:
-        """Send due deliveries (up to `limit`), each channel's in the order the events
-        happened: a channel stops at its first delivery that is not due or fails, so a later
-        alert never overtakes an earlier one. Channels do not hold each other up."""
+        """Send due deliveries (up to `limit` per channel), each channel's in the order the
+        events happened: a channel stops at its first delivery that is not due or fails, so a
+        later alert never overtakes an earlier one. Channels do not hold each other up.
+
+        A channel is drained by one drainer at a time, whichever daemon (or thread) it is in:
+        it holds the channel's lease in the database while it sends. Several daemons sharing
+        a database therefore send each alert once, in order."""
+        holder = f"{PROCESS}:{uuid.uuid4().hex[:8]}"
+        report = DrainReport()
+        for channel in self.store.pending_channels():
+            if not self._hold(channel, holder):
+                continue  # another drainer is sending this channel's alerts
+            try:
+                report += self._drain_channel(channel, holder, limit)
+            finally:
+                self.store.release_channel(channel, holder, self.clock())
+        return report
+
+    def _hold(self, channel: str, holder: str) -> bool:
+        now = self.clock()
+        if self.store.take_channel(channel, holder, now, now + CHANNEL_LEASE):
+            return True
+        # A daemon killed mid-send on this machine need not delay its restart's alerts.
+        other = self.store.channel_holder(channel)
+        if not died_here(other):
+            return False
+        return self.store.take_channel(channel, holder, now, now + CHANNEL_LEASE, dead=other)
+
+    def _drain_channel(self, channel: str, holder: str, limit: int) -> DrainReport:
+        """Read under the lease (what another drainer sent before is no longer pending)."""
         now = self.clock()
         report = DrainReport()
-        held: set[str] = set()
-        for delivery in self.store.pending_deliveries(limit):
-            if delivery.channel in held:
-                continue
-            if delivery.next_attempt_at > now:
-                held.add(delivery.channel)
-                continue
+        for delivery in self.store.pending_deliveries(limit, channel):
+            # Renewed before each send, so that a long queue outlives the lease.
+            if delivery.next_attempt_at > now or not self._hold(channel, holder):
+                break
             result = self._deliver(delivery)
             report += result
             if not result.sent:
-                held.add(delivery.channel)
+                break
         return report
 
     def _deliver(self, delivery: Delivery) -> DrainReport:
@@ -145,3 +179,19 @@ def send_test(notifier: Notifier, channel: ChannelSettings) -> None:
 
 def _at(revision: Revision | None) -> datetime | None:
     return revision.observed_at if revision else None
+
+
+def died_here(holder: str) -> bool:
+    """Whether `holder` was a drainer of a process on this machine that no longer runs."""
+    host, pid, token, *_ = [*holder.split(":"), "", "", ""]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return token != PROCESS.split(":")[2]  # this pid's earlier process
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, but not ours to signal
+        return False
+    return False

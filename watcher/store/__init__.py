@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select, true
+from sqlalchemy import Connection, Row, delete, func, select, text, true
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlmodel import SQLModel
 
 from watcher.detect import Outcome
@@ -35,6 +35,7 @@ from watcher.model import (
 )
 from watcher.store import records
 from watcher.store.engine import make_engine, resolve_db_url
+from watcher.store.tables import ChannelLeaseRow
 from watcher.store.upgrade import upgrade
 from watcher.store.writes import (
     DELIVERY as _DELIVERY,
@@ -63,6 +64,8 @@ from watcher.store.writes import (
 __all__ = ["Discovery", "Route", "Store", "SyncEntry", "SyncReport", "resolve_db_url"]
 
 log = logging.getLogger(__name__)
+_LEASE = SQLModel.metadata.tables[ChannelLeaseRow.__tablename__]
+SCHEMA_LOCK = 0x77617463  # "watc": the advisory lock that serialises schema set-up
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +90,11 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         try:
-            SQLModel.metadata.create_all(self.engine)
             with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    # Daemons starting together would create the same tables at once.
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                SQLModel.metadata.create_all(conn)
                 upgrade(conn)
         except SQLAlchemyError as exc:
             self.engine.dispose()
@@ -200,7 +206,20 @@ class Store:
     ) -> SyncReport:
         """Make the config file's watches the database's `config` watches: add the new ones
         (first check spread by `first_check(interval)`), update changed ones, and disable
-        those no longer in the file. CLI-added watches are left alone."""
+        those no longer in the file. CLI-added watches are left alone.
+
+        Daemons that start together on one database may both add a new watch: the later
+        insert conflicts, and that daemon syncs again, finding the watch in place."""
+        try:
+            return self._sync_once(entries, now, first_check)
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, IntegrityError):
+                raise
+            return self._sync_once(entries, now, first_check)
+
+    def _sync_once(
+        self, entries: Sequence[SyncEntry], now: datetime, first_check: Callable[[float], datetime]
+    ) -> SyncReport:
         added = changed = 0
         wanted: set[int] = set()
         with self._connection() as conn:
@@ -393,9 +412,52 @@ class Store:
 
     # -- the outbox ----------------------------------------------------------------------
 
-    def pending_deliveries(self, limit: int = 100) -> list[Delivery]:
-        """Pending deliveries in the order their events happened, due or not."""
-        return self._deliveries((_DELIVERY.c.state == DeliveryState.PENDING,), limit)
+    def pending_deliveries(self, limit: int = 100, channel: str = "") -> list[Delivery]:
+        """Pending deliveries (of one channel, if named) in the order their events happened,
+        due or not."""
+        pending = _DELIVERY.c.state == DeliveryState.PENDING
+        if channel:
+            return self._deliveries((pending, _DELIVERY.c.channel == channel), limit)
+        return self._deliveries((pending,), limit)
+
+    def pending_channels(self) -> list[str]:
+        """The channels that have pending deliveries."""
+        query = select(_DELIVERY.c.channel).where(_DELIVERY.c.state == DeliveryState.PENDING)
+        with self._connection() as conn:
+            return sorted(set(conn.execute(query.distinct()).scalars()))
+
+    def take_channel(
+        self, channel: str, holder: str, now: datetime, until: datetime, dead: str = ""
+    ) -> bool:
+        """Hold `channel`'s outbox for `holder` until `until` (a renewal when it holds it
+        already); False while another holder's lease runs, unless that holder is `dead` (a
+        drainer known to have died)."""
+        lease = _LEASE.c
+        mine = lease.holder.in_([holder, dead] if dead else [holder])
+        free = lease.channel == channel, (lease.until <= now) | mine
+        with self._connection() as conn:
+            taken = conn.execute(_LEASE.update().where(*free).values(holder=holder, until=until))
+            if taken.rowcount:
+                return True
+        try:  # never leased before: the first insert wins, a concurrent one conflicts
+            with self.engine.begin() as conn:
+                conn.execute(_LEASE.insert().values(channel=channel, holder=holder, until=until))
+        except IntegrityError:
+            return False
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database {_safe(self.url)}: {_reason(exc)}") from exc
+        return True
+
+    def channel_holder(self, channel: str) -> str:
+        """Who holds (or last held) `channel`'s lease; "" if nobody ever did."""
+        query = select(_LEASE.c.holder).where(_LEASE.c.channel == channel)
+        with self._connection() as conn:
+            return conn.execute(query).scalar() or ""
+
+    def release_channel(self, channel: str, holder: str, now: datetime) -> None:
+        held = _LEASE.c.channel == channel, _LEASE.c.holder == holder
+        with self._connection() as conn:
+            conn.execute(_LEASE.update().where(*held).values(until=now))
 
     def undelivered(self) -> list[Delivery]:
         """Every pending or dead delivery, oldest first."""

@@ -128,6 +128,18 @@ class DeliveryRow(SQLModel, table=True):
     last_error: str = ""
 
 
+class ChannelLeaseRow(SQLModel, table=True):
+    """Which drainer sends a channel's alerts now: one at a time, so that several daemons on
+    one database send each alert once and in order. A drainer that dies leaves its lease
+    until `until`, then another takes over (at worst one message is sent twice)."""
+
+    __tablename__ = "channel_lease"
+
+    channel: str = Field(primary_key=True)
+    holder: str
+    until: datetime = _when(nullable=False)
+
+
 class MetricSampleRow(SQLModel, table=True):
     """Counters over time: a row whenever a check sees them differ from the last sample (an
     unchanged run of checks is one sample, so the hot path writes nothing here)."""
