@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select, text, true
+from sqlalchemy import Connection, delete, func, select, text, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlmodel import SQLModel
@@ -23,8 +23,6 @@ from watcher.errors import StoreError, UsageError
 from watcher.history import Step
 from watcher.model import (
     DISCOVERED,
-    Delivery,
-    DeliveryState,
     EventKind,
     Followed,
     Post,
@@ -34,8 +32,8 @@ from watcher.model import (
     Watch,
 )
 from watcher.store import records
+from watcher.store.deliveries import DeliveryQueries
 from watcher.store.engine import make_engine, resolve_db_url
-from watcher.store.tables import ChannelLeaseRow
 from watcher.store.upgrade import upgrade
 from watcher.store.writes import (
     DELIVERY as _DELIVERY,
@@ -64,7 +62,6 @@ from watcher.store.writes import (
 __all__ = ["Discovery", "Route", "Store", "SyncEntry", "SyncReport", "resolve_db_url"]
 
 log = logging.getLogger(__name__)
-_LEASE = SQLModel.metadata.tables[ChannelLeaseRow.__tablename__]
 SCHEMA_LOCK = 0x77617463  # "watc": the advisory lock that serialises schema set-up
 
 
@@ -85,7 +82,7 @@ class SyncReport:
     disabled: int = 0
 
 
-class Store:
+class Store(DeliveryQueries):
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
@@ -412,118 +409,8 @@ class Store:
 
     # -- the outbox ----------------------------------------------------------------------
 
-    def pending_deliveries(self, limit: int = 100, channel: str = "") -> list[Delivery]:
-        """Pending deliveries (of one channel, if named) in the order their events happened,
-        due or not."""
-        pending = _DELIVERY.c.state == DeliveryState.PENDING
-        if channel:
-            return self._deliveries((pending, _DELIVERY.c.channel == channel), limit)
-        return self._deliveries((pending,), limit)
-
-    def pending_channels(self) -> list[str]:
-        """The channels that have pending deliveries."""
-        query = select(_DELIVERY.c.channel).where(_DELIVERY.c.state == DeliveryState.PENDING)
-        with self._connection() as conn:
-            return sorted(set(conn.execute(query.distinct()).scalars()))
-
-    def take_channel(
-        self, channel: str, holder: str, now: datetime, until: datetime, dead: str = ""
-    ) -> bool:
-        """Hold `channel`'s outbox for `holder` until `until` (a renewal when it holds it
-        already); False while another holder's lease runs, unless that holder is `dead` (a
-        drainer known to have died)."""
-        lease = _LEASE.c
-        mine = lease.holder.in_([holder, dead] if dead else [holder])
-        free = lease.channel == channel, (lease.until <= now) | mine
-        with self._connection() as conn:
-            taken = conn.execute(_LEASE.update().where(*free).values(holder=holder, until=until))
-            if taken.rowcount:
-                return True
-        try:  # never leased before: the first insert wins, a concurrent one conflicts
-            with self.engine.begin() as conn:
-                conn.execute(_LEASE.insert().values(channel=channel, holder=holder, until=until))
-        except IntegrityError:
-            return False
-        except SQLAlchemyError as exc:
-            raise StoreError(f"database {_safe(self.url)}: {_reason(exc)}") from exc
-        return True
-
-    def channel_holder(self, channel: str) -> str:
-        """Who holds (or last held) `channel`'s lease; "" if nobody ever did."""
-        query = select(_LEASE.c.holder).where(_LEASE.c.channel == channel)
-        with self._connection() as conn:
-            return conn.execute(query).scalar() or ""
-
-    def release_channel(self, channel: str, holder: str, now: datetime) -> None:
-        held = _LEASE.c.channel == channel, _LEASE.c.holder == holder
-        with self._connection() as conn:
-            conn.execute(_LEASE.update().where(*held).values(until=now))
-
-    def undelivered(self) -> list[Delivery]:
-        """Every pending or dead delivery, oldest first."""
-        states = (DeliveryState.PENDING, DeliveryState.DEAD)
-        return self._deliveries((_DELIVERY.c.state.in_(states),), None)
-
-    def delivery_sent(self, delivery_id: int, parts: int, now: datetime) -> None:
-        self._update_delivery(
-            delivery_id, state=DeliveryState.SENT, parts_sent=parts, sent_at=now, last_error=""
-        )
-
-    def delivery_failed(
-        self, delivery: Delivery, parts_sent: int, error: str, retry_at: datetime, dead: bool
-    ) -> None:
-        self._update_delivery(
-            delivery.id,
-            state=DeliveryState.DEAD if dead else DeliveryState.PENDING,
-            attempts=delivery.attempts + 1,
-            parts_sent=parts_sent,
-            next_attempt_at=retry_at,
-            last_error=error,
-        )
-
-    def retry_deliveries(self, now: datetime) -> int:
-        """Make every pending or dead delivery due now; returns how many."""
-        undelivered = _DELIVERY.c.state.in_((DeliveryState.PENDING, DeliveryState.DEAD))
-        with self._connection() as conn:
-            result = conn.execute(
-                _DELIVERY.update()
-                .where(undelivered)
-                .values(state=DeliveryState.PENDING, next_attempt_at=now)
-            )
-        return result.rowcount
-
-    def _update_delivery(self, delivery_id: int, **values: Any) -> None:
-        with self._connection() as conn:
-            conn.execute(_DELIVERY.update().where(_DELIVERY.c.id == delivery_id).values(values))
-
-    def _deliveries(self, where: Sequence[Any], limit: int | None) -> list[Delivery]:
-        query = (
-            select(_DELIVERY, _EVENT, _WATCH)
-            .join(_EVENT, _EVENT.c.id == _DELIVERY.c.event_id)
-            .join(_WATCH, _WATCH.c.id == _EVENT.c.watch_id)
-            .where(*where)
-            .order_by(_DELIVERY.c.id)
-            .limit(limit)
-        )
-        with self._connection() as conn:
-            return [_delivery_record(row) for row in conn.execute(query)]
-
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _delivery_record(row: Row[Any]) -> Delivery:
-    """A joined delivery + event + watch row; the three tables' columns share names, so they
-    are picked by position."""
-    values = tuple(row)
-    n_delivery, n_event = len(_DELIVERY.c), len(_EVENT.c)
-    delivery = dict(zip(_DELIVERY.c.keys(), values[:n_delivery], strict=True))
-    event_cols = values[n_delivery : n_delivery + n_event]
-    event = dict(zip(_EVENT.c.keys(), event_cols, strict=True))
-    watch = dict(zip(_WATCH.c.keys(), values[n_delivery + n_event :], strict=True))
-    return records.delivery_record(
-        delivery, records.event_record(event), records.watch_record(watch)
-    )
 
 
 def _reason(exc: SQLAlchemyError) -> str:
