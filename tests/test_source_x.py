@@ -511,6 +511,60 @@ def test_doubt_alone_is_never_gone(site: FakeSite, reply: Reply | None, doubt: s
     assert result == Failed(f"X answered {doubt}; FxTwitter could not confirm: HTTP 404 no route")
 
 
+V1_GONE = Gone("X answered HTTP 404; FxTwitter: NOT_FOUND")  # v1's verdict, v2 unheard
+
+
+def v2_tombstone(reason: str, message: str = "") -> Reply:
+    status = {"type": "tombstone", "provider": "twitter", "reason": reason, "message": message}
+    return answer({"status": status, "thread": None, "author": None, "code": 404}, 404)
+
+
+@pytest.mark.parametrize(
+    ("v2", "expected"),
+    [
+        (
+            v2_tombstone("suspended", "This post is from a suspended account"),
+            Gone(
+                "X answered HTTP 404; FxTwitter: NOT_FOUND; v2: This post is from a suspended "
+                "account",
+                removed=True,
+            ),
+        ),
+        (
+            v2_tombstone("private"),
+            Hidden("X answered HTTP 404; FxTwitter: NOT_FOUND, but v2 says private: private"),
+        ),
+        (
+            v2_tombstone("deleted", "This post was deleted"),
+            V1_GONE,
+        ),
+        (v2_tombstone("unavailable"), V1_GONE),
+        (Reply(500, "down"), V1_GONE),
+        (
+            answer({"code": 200, "status": {"type": "status"}}),
+            V1_GONE,
+        ),
+    ],
+)
+def test_a_post_found_gone_asks_fxtwitter_v2_why(
+    site: FakeSite, v2: Reply, expected: Observation
+) -> None:
+    site.set(f"/2/status/{POST}", v2)
+    assert (
+        observe(
+            site, Reply(404, "<h1>Nothing</h1>", {"content-type": "text/html"}), POST, NOT_FOUND
+        )
+        == expected
+    )
+    assert site.hits(f"/2/status/{POST}") == 1
+
+
+def test_fxtwitter_v2_is_asked_only_for_a_post_found_gone(site: FakeSite) -> None:
+    private = answer({"code": 401, "message": "PRIVATE_TWEET", "tweet": None}, 401)
+    observe(site, answer({}), POST, private)
+    assert site.hits(f"/2/status/{POST}") == 0
+
+
 BARE = answer({"__typename": "TweetTombstone"})
 COULD_NOT = "X answered a tombstone without a reason; FxTwitter could not confirm: "
 

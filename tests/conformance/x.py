@@ -193,14 +193,25 @@ PLATFORM = Platform(
             {"reason": "X answered HTTP 404; FxTwitter: NOT_FOUND"},
             extra={fx(GONE): "fxtwitter_notfound_reconstructed.json"},
         ),
+        Case(
+            # A post found gone is asked about once more, through v2: its reason tells the
+            # platform's removal (a suspended account) from the author's deletion.
+            "fxtwitter_v2_status_tombstone_reconstructed.json",
+            watch(ORIGINAL),
+            f"/2/status/{ORIGINAL}",
+            Gone,
+            {
+                "reason": "X answered HTTP 404; FxTwitter: NOT_FOUND; "
+                "v2: This post is from a suspended account",
+                "removed": True,
+            },
+            extra={
+                result(ORIGINAL): "tweet_result_notfound_404_reconstructed.html",
+                fx(ORIGINAL): "fxtwitter_notfound_reconstructed.json",
+            },
+        ),
     ),
     not_yet_used={
-        "fxtwitter_v2_status_tombstone_reconstructed.json": (
-            "FxTwitter API v2 (/2/status/<id>); the adapter confirms through v1 (/status/<id>), "
-            "whose NOT_FOUND and PRIVATE_TWEET are all the deletion rule needs. v2's reason "
-            "(deleted|suspended|private|blocked|unavailable) could later tell a removal from a "
-            "deletion"
-        ),
         "oembed.json": (
             "oEmbed has no path in the adapter: its text is truncated HTML (t.co links, "
             "pic.twitter.com for media) without metrics or edit data, so it cannot stand in for "

@@ -6,7 +6,9 @@ prove nothing on their own: `{}` (a token it disliked), a 404 (X also sends burs
 clients it throttles), a `TweetTombstone` without a reason or with the generic "This Post is
 unavailable", a post without its author. Those are checked with the FxTwitter API
 (`GET api.fxtwitter.com/status/<id>`): only its `NOT_FOUND` makes the post `Gone`, its
-`PRIVATE_TWEET` makes it `Hidden`, anything else leaves the check `Failed`. A tombstone that
+`PRIVATE_TWEET` makes it `Hidden`, anything else leaves the check `Failed`. A post found gone
+is asked about once more through FxTwitter v2 (`/2/status/<id>`), whose tombstone has a reason:
+a suspended account's post is `Gone(removed=True)`, a private or blocked one `Hidden`. A tombstone that
 gives a reason is taken at its word: deleted by the author → `Gone`; a suspended account or a
 rules violation → `Gone(removed=True)`; an account that no longer exists → `Gone` (the author
 deleted or deactivated it; reactivation would restore the post); a protected account,
@@ -164,13 +166,37 @@ class XSource(Source):
 
     def _confirm(self, post_id: str, doubt: _Unproven) -> Observation:
         """Ask FxTwitter whether the post is really gone; only its NOT_FOUND says so."""
-        url = f"{self.base_url(FXTWITTER)}/status/{post_id}"
-        polite = Politeness(self.settings.max_concurrent, self.settings.min_spacing)
         try:
-            resp = self.http.get(url, polite=polite)
+            resp = self._fxtwitter(f"/status/{post_id}")
         except FetchError as exc:
             return Failed(f"X answered {doubt.reason}; FxTwitter could not confirm: {exc}")
-        return _verdict(resp, doubt)
+        verdict = _verdict(resp, doubt)
+        return self._why_gone(post_id, verdict) if isinstance(verdict, Gone) else verdict
+
+    def _why_gone(self, post_id: str, gone: Gone) -> Observation:
+        """FxTwitter v2 (`/2/status/<id>`) says why a post is gone: a suspended account's post
+        was removed by the platform, not deleted by its author, and a private or blocked one
+        is not gone at all. One more request, made only for a post found gone; when v2 says
+        nothing usable, v1's verdict stands."""
+        try:
+            body = _json_or_none(self._fxtwitter(f"/2/status/{post_id}"))
+        except FetchError:
+            return gone
+        status = body.get("status") if isinstance(body, dict) else None
+        if not (isinstance(status, dict) and status.get("type") == "tombstone"):
+            return gone
+        why = str(status.get("reason") or "")
+        said = str(status.get("message") or why)
+        if why == "suspended":
+            return Gone(f"{gone.reason}; v2: {said}", removed=True)
+        if why in ("private", "blocked"):
+            return Hidden(f"{gone.reason}, but v2 says {why}: {said}")
+        return gone
+
+    def _fxtwitter(self, path: str) -> Response:
+        """GET from FxTwitter, politely, without X's headers or cookies."""
+        polite = Politeness(self.settings.max_concurrent, self.settings.min_spacing)
+        return self.http.get(f"{self.base_url(FXTWITTER)}{path}", polite=polite)
 
 
 def _read(resp: Response) -> Tweet | Observation | _Unproven:
