@@ -8,11 +8,12 @@ unavailable", a post without its author. Those are checked with the FxTwitter AP
 (`GET api.fxtwitter.com/status/<id>`): only its `NOT_FOUND` makes the post `Gone`, its
 `PRIVATE_TWEET` makes it `Hidden`, anything else leaves the check `Failed`. A post found gone
 is asked about once more through FxTwitter v2 (`/2/status/<id>`), whose tombstone has a reason:
-a suspended account's post is `Gone(removed=True)`, a private or blocked one `Hidden`. A tombstone that
-gives a reason is taken at its word: deleted by the author → `Gone`; a suspended account or a
-rules violation → `Gone(removed=True)`; an account that no longer exists → `Gone` (the author
-deleted or deactivated it; reactivation would restore the post); a protected account,
-age-restricted or withheld content → `Hidden`.
+a suspended account's post is `Gone(removed=True)`, a private or blocked one `Hidden`.
+
+A tombstone that gives a reason is taken at its word: deleted by the author → `Gone`; a
+suspended account or a rules violation → `Gone(removed=True)`; an account that no longer
+exists → `Gone` (the author deleted or deactivated it; reactivation would restore the post); a
+protected account, age-restricted or withheld content → `Hidden`.
 
 The FxTwitter request carries neither the platform's headers nor its cookies (they are meant
 for X, not a third party). A configured `base_url` replaces both hosts at once: the paths
