@@ -156,8 +156,6 @@ class BlueskySource(Source):
             raise UsageError(f"not a Bluesky profile URL: {target.url}")
         api = self.base_url(API)
         first = self._author_feed(api, actor, None)
-        if not isinstance(first, Sheet):
-            return first
         return more_pages(first, pages, partial(self._author_feed, api, actor), log)
 
     def _author_feed(

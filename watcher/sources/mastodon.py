@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -171,18 +171,17 @@ class MastodonSource(Source):
         account = known or self._lookup(origin, user)
         if not isinstance(account, dict):
             return account
-        first = self._first_page(origin, account, host)
+        read = self._reader(origin, account, host)
+        first = read(None)
         if known is not None and _unusual(first):
             # An error or an empty page may mean the account changed (suspended, moved,
             # renamed): look it up again now rather than when the lookup expires.
             account = self._lookup(origin, user)
             if not isinstance(account, dict):
                 return account
-            first = self._first_page(origin, account, host)
-        if not isinstance(first, Sheet):
-            return first
-        url, author = _statuses_url(origin, account), _author(account, host)
-        return more_pages(first, pages, partial(self._statuses_page, url, author, host), log)
+            read = self._reader(origin, account, host)
+            first = read(None)
+        return more_pages(first, pages, read, log)
 
     def _known(self, origin: str, user: str) -> dict[str, Any] | None:
         remembered = self._accounts.get((origin, user))
@@ -200,11 +199,12 @@ class MastodonSource(Source):
             self._accounts.pop((origin, user), None)
         return account
 
-    def _first_page(
-        self, origin: str, account: dict[str, Any], host: str
-    ) -> Sheet[str] | TimelineObservation:
-        url = _statuses_url(origin, account)
-        return self._statuses_page(url, _author(account, host), host, None)
+    def _reader(
+        self, origin: str, account: Mapping[str, Any], host: str
+    ) -> Callable[[str | None], Sheet[str] | TimelineObservation]:
+        """Reads a page of `account`'s statuses: the newest (None), or the one before a max_id."""
+        url = f"{origin}/api/v1/accounts/{account['id']}/statuses"
+        return partial(self._statuses_page, url, _author(account, host), host)
 
     def _statuses_page(
         self, url: str, author: str, host: str, max_id: str | None
@@ -221,10 +221,6 @@ class MastodonSource(Source):
         own = [status for status in statuses if not status.get("reblog")]
         posts = tuple(status_post(status, str(status["id"]), host) for status in own)
         return Sheet(Page(posts, author), _next_max_id(resp, statuses))
-
-
-def _statuses_url(origin: str, account: Mapping[str, Any]) -> str:
-    return f"{origin}/api/v1/accounts/{account['id']}/statuses"
 
 
 def _unusual(first: Sheet[str] | TimelineObservation) -> bool:

@@ -40,10 +40,15 @@ def merge(listed: Iterable[Post], more: Iterable[Post]) -> tuple[Post, ...]:
     return tuple(kept.values())
 
 
-def more_pages(first: Sheet[Cursor], pages: int, read: Read[Cursor], log: Logger) -> Page:
+def more_pages(
+    first: Sheet[Cursor] | TimelineObservation, pages: int, read: Read[Cursor], log: Logger
+) -> TimelineObservation:
     """`first`, then up to `pages - 1` pages more, each read from the cursor of the one before:
     all their posts, newest first. Stops at the last page, at a page that only repeats what was
-    listed or does not move the cursor, and at any trouble (logged at debug)."""
+    listed or does not move the cursor, and at any trouble (logged at debug). A first page
+    that could not be read (an observation, not a `Sheet`) is the answer as it is."""
+    if not isinstance(first, Sheet):
+        return first
     posts, after = first.page.posts, first.after
     for number in range(2, pages + 1):
         sheet = None if after is None else _read(read, after, number, log)

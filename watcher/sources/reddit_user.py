@@ -48,8 +48,6 @@ def read_timeline(source: RedditSource, target: Target, pages: int) -> TimelineO
         raise UsageError(f"not a Reddit user URL: {target.url}")
     read = partial(_sheet, source, source.base_url(PUBLIC_API), account)
     first = read(None)
-    if not isinstance(first, Sheet):
-        return first
     return more_pages(first, pages, read, log)
 
 

@@ -127,8 +127,6 @@ class TelegramSource(Source):
         if channel is None:
             raise UsageError(f"not a public Telegram channel URL: {target.url}")
         first = self._preview(channel, None)
-        if not isinstance(first, Sheet):
-            return first
         return more_pages(first, pages, partial(self._preview, channel), log)
 
     def _preview(self, channel: str, before: int | None) -> Sheet[int] | TimelineObservation:

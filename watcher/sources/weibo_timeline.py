@@ -65,8 +65,6 @@ def read_timeline(source: WeiboSource, target: Target, pages: int) -> TimelineOb
     query["containerid"] = _timeline_tab(profile) or f"{_TIMELINE_TAB}{uid}"
     tab = _Tab(source, base, query, str(user.get("screen_name") or uid))
     first = tab.first()
-    if not isinstance(first, Sheet):
-        return first
     return more_pages(first, pages, tab.later, log)
 
 
