@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.live import live
 from tests.server import FakeSite, Reply
 from watcher.errors import UsageError
 from watcher.model import (
@@ -20,7 +21,6 @@ from watcher.model import (
     Seen,
     Target,
 )
-from watcher.sources.http import Http
 from watcher.sources.jsonapi import JsonSource, parse_field_path, render_value
 
 JSON = {"content-type": "application/json"}
@@ -43,8 +43,7 @@ DOC: dict[str, Any] = {
 
 def observe(site: FakeSite, reply: Reply, field: str = "") -> Observation:
     site.set("/api", reply)
-    with Http() as http:
-        return JsonSource(http).fetch(Target(site.url + "/api", "json", field=field))
+    return live(JsonSource()).fetch(Target(site.url + "/api", "json", field=field))
 
 
 def text_of(site: FakeSite, field: str, doc: Any = DOC) -> str:

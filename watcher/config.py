@@ -90,10 +90,12 @@ def _http(r: _Reader, t: Mapping[str, Any]) -> HttpSettings:
     d = HttpSettings()
     return HttpSettings(
         timeout=r.duration(t, "http.timeout", d.timeout),
+        deadline=r.duration(t, "http.deadline", d.deadline),
         max_bytes=r.positive(t, "http.max_bytes", d.max_bytes),
         max_redirects=r.positive(t, "http.max_redirects", d.max_redirects),
         user_agent=r.value(t, "http.user_agent", str, d.user_agent),
         max_connections=r.positive(t, "http.max_connections", d.max_connections),
+        allow_private=r.value(t, "http.allow_private", bool, d.allow_private),
     )
 
 

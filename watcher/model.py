@@ -208,6 +208,7 @@ class Watch:
     posted_at: datetime | None = None  # when the post was published, for follow-up and stats
     listing: tuple[str, ...] = ()  # account: post ids of its last timeline listing, newest first
     pages: int = 1  # account: timeline pages read per check
+    version: int = 0  # bumped by every applied check: a decision applies only to its version
 
     @property
     def discovered(self) -> bool:

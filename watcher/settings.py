@@ -11,11 +11,13 @@ _NO_STRINGS: Mapping[str, str] = MappingProxyType({})
 
 @dataclass(frozen=True, slots=True)
 class HttpSettings:
-    timeout: float = 20.0  # seconds, for connect, read and write each
+    timeout: float = 20.0  # seconds, for connect and for each read
+    deadline: float = 45.0  # seconds for a whole check: every request, redirect and body
     max_bytes: int = 10 * 1024 * 1024  # a post is never this large; a bigger body is refused
     max_redirects: int = 10
     user_agent: str = "watcher/0.1 (+https://github.com/watcher/watcher)"
-    max_connections: int = 10  # httpx scans its pool linearly: small pools are faster
+    max_connections: int = 256  # open connections in all; each host is limited by its platform
+    allow_private: bool = False  # follow redirects from public pages into private networks
 
 
 @dataclass(frozen=True, slots=True)

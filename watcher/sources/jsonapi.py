@@ -9,8 +9,7 @@ from typing import Any
 from watcher.errors import UsageError
 from watcher.model import Broken, Observation, Post, Seen, Target
 from watcher.normalize import html_to_text, looks_like_html
-from watcher.sources.base import Source
-from watcher.sources.http import refusal
+from watcher.sources.common import Flow, Source, refusal
 
 FieldPath = tuple[str | int, ...]
 
@@ -48,9 +47,9 @@ class JsonSource(Source):
         if target.field:
             parse_field_path(target.field)
 
-    def _fetch(self, target: Target) -> Observation:
+    def _observe(self, target: Target) -> Flow[Observation]:
         path = parse_field_path(target.field) if target.field else ()
-        resp = self.get(target.url)
+        resp = yield self.request(target.url)
         early = refusal(resp)
         if early is not None:
             return early

@@ -1,6 +1,6 @@
 """Reading an account timeline more than one page deep: the loop every paging adapter shares.
 
-Each adapter reads one page into a `Sheet` (the `Page` it lists and the cursor of the next
+Each adapter reads one page (a flow: see `wire`) into a `Sheet` (the `Page` it lists and the cursor of the next
 one) and hands `more_pages` a reader for the pages after the first. Trouble on the first page is
 the adapter's to report; trouble on a later page only ends the reading early. A shorter listing
 is safe: posts missing off its end "fell off the end", which is never read as their deletion.
@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 from watcher.errors import FetchError
 from watcher.model import Observation, Page, Post, TimelineObservation
+from watcher.sources.common.wire import Flow
 
 Cursor = TypeVar("Cursor")
 
@@ -28,7 +29,7 @@ class Sheet(Generic[Cursor]):
 
 
 # What a reader gives for a later page: the page, or the observation that stands in for it.
-Read = Callable[[Cursor], Sheet[Cursor] | Observation | TimelineObservation]
+Read = Callable[[Cursor], Flow[Sheet[Cursor] | Observation | TimelineObservation]]
 
 
 def merge(listed: Iterable[Post], more: Iterable[Post]) -> tuple[Post, ...]:
@@ -42,7 +43,7 @@ def merge(listed: Iterable[Post], more: Iterable[Post]) -> tuple[Post, ...]:
 
 def more_pages(
     first: Sheet[Cursor] | TimelineObservation, pages: int, read: Read[Cursor], log: Logger
-) -> TimelineObservation:
+) -> Flow[TimelineObservation]:
     """`first`, then up to `pages - 1` pages more, each read from the cursor of the one before:
     all their posts, newest first. Stops at the last page, at a page that only repeats what was
     listed or does not move the cursor, and at any trouble (logged at debug). A first page
@@ -51,7 +52,7 @@ def more_pages(
         return first
     posts, after = first.page.posts, first.after
     for number in range(2, pages + 1):
-        sheet = None if after is None else _read(read, after, number, log)
+        sheet = None if after is None else (yield from _read(read, after, number, log))
         if sheet is None:
             break
         merged = merge(posts, sheet.page.posts)
@@ -61,10 +62,13 @@ def more_pages(
     return replace(first.page, posts=posts)
 
 
-def _read(read: Read[Cursor], after: Cursor, number: int, log: Logger) -> Sheet[Cursor] | None:
+def _read(
+    read: Read[Cursor], after: Cursor, number: int, log: Logger
+) -> Flow[Sheet[Cursor] | None]:
     """The page at `after`, or None (logged) when it could not be read."""
     try:
-        sheet: Sheet[Cursor] | Observation | TimelineObservation | FetchError = read(after)
+        sheet: Sheet[Cursor] | Observation | TimelineObservation | FetchError
+        sheet = yield from read(after)
     except FetchError as exc:
         sheet = exc
     if isinstance(sheet, Sheet):
