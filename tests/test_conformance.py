@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 
 from tests.conformance import Case, platforms
+from tests.live import replayed, request_key, run
 from tests.server import FakeSite, Reply
 from tests.shared import SHARED_FIXTURES, require
 from watcher.errors import UsageError
 from watcher.model import Seen, Target
 from watcher.settings import PlatformSettings
 from watcher.sources import SOURCES, Source, make_source, platform_for
-from watcher.sources.http import Http
+from watcher.sources.common import Flow, Request, Response
 
 SHARED = SHARED_FIXTURES / "platforms"
 OWN = Path(__file__).parent / "fixtures"  # our own payloads, in each platform's shape
@@ -74,22 +75,58 @@ def wrapped(name: str, file: str, key: str) -> Reply:
     return Reply(200, body, {"content-type": "application/json"})
 
 
-@pytest.mark.parametrize(("name", "case"), CASES)
-def test_recording(site: FakeSite, name: str, case: Case) -> None:
+def case_routes(name: str, case: Case) -> dict[str, Reply]:
+    """What each request of `case` is answered with: path (with query) → reply."""
     platform = PLATFORMS[name]
     reply = wrapped(name, case.file, case.wrap) if case.wrap else recorded_reply(name, case.file)
-    site.set(case.serve_at, reply)
+    routes = {case.serve_at: reply}
     for path, file in case.extra.items():
-        site.set(path, recorded_reply(name, file))
+        routes[path] = recorded_reply(name, file)
     for path, file in case.own.items():
         body = (OWN / platform.source / file).read_bytes()
-        site.set(path, Reply(200, body, {"content-type": "application/json"}))
-    with Http() as http:
-        source = make_source(platform.source, http, PlatformSettings(base_url=site.url))
-        target = Target(case.watch, platform.source, field=case.field)
-        result = source.timeline(target) if case.timeline else source.fetch(target)
-    assert isinstance(result, case.expect), result
+        routes[path] = Reply(200, body, {"content-type": "application/json"})
+    return routes
+
+
+def observe_flow(name: str, case: Case, base: str) -> Flow[Any]:
+    platform = PLATFORMS[name]
+    source = make_source(platform.source, PlatformSettings(base_url=base))
+    target = Target(case.watch, platform.source, field=case.field)
+    return source.timeline(target) if case.timeline else source.observe(target)
+
+
+@pytest.mark.parametrize(("name", "case"), CASES)
+def test_recording(site: FakeSite, name: str, case: Case) -> None:
+    """Over real HTTP: the recordings served by a local server, the flow run by the engine."""
+    for path, reply in case_routes(name, case).items():
+        site.set(path, reply)
+    result = run(observe_flow(name, case, site.url))
+    assert_case(result, case)
     assert site.hits(case.serve_at) == 1
+
+
+@pytest.mark.parametrize(("name", "case"), CASES)
+def test_recording_without_a_server(name: str, case: Case) -> None:
+    """Sans-I/O: the same flow answered straight from the recordings, no socket at all."""
+    routes = case_routes(name, case)
+    base = "http://recorded.test"
+
+    def answer(request: Request) -> Response:
+        path = request_key(request).removeprefix(base)
+        reply = routes.get(path) or routes.get(path.split("?")[0])
+        if reply is None:
+            return Response(request.url, 404, {}, b"not recorded")
+        headers = {k.lower(): v for k, v in reply.headers.items()}
+        return Response(request.url, reply.status, headers, reply.encoded())
+
+    result, asked = replayed(observe_flow(name, case, base), answer)
+    assert_case(result, case)
+    served = [r for r in asked if request_key(r).removeprefix(base) == case.serve_at]
+    assert len(served) == 1
+
+
+def assert_case(result: object, case: Case) -> None:
+    assert isinstance(result, case.expect), result
     # Seen: the post's attributes; Page: its own (`ids`, `account`, `posts`); else the
     # observation's.
     subject = result.post if isinstance(result, Seen) else result
@@ -183,15 +220,14 @@ def test_platform_for(url: str, platform: str) -> None:
 
 def test_make_source() -> None:
     settings = PlatformSettings(base_url="http://mirror.test")
-    with Http() as http:
-        source = make_source("mastodon", http, settings)
-        assert isinstance(source, Source)
-        assert (source.name, source.http, source.settings) == ("mastodon", http, settings)
-        assert make_source("web", http).settings == PlatformSettings()
+    source = make_source("mastodon", settings)
+    assert isinstance(source, Source)
+    assert (source.name, source.settings) == ("mastodon", settings)
+    assert make_source("web").settings == PlatformSettings()
 
 
 def test_make_source_unknown_platform() -> None:
-    with Http() as http, pytest.raises(UsageError) as info:
-        make_source("myspace", http)
+    with pytest.raises(UsageError) as info:
+        make_source("myspace")
     assert str(info.value).startswith("unknown platform 'myspace'; known: ")
     assert ", mastodon, " in str(info.value)
