@@ -75,3 +75,18 @@ def replayed(
         return answers.get(key) or TransportError(f"no recorded answer for {key}")
 
     return replay(flow, answer), asked
+
+
+def get(
+    url: str,
+    http: HttpSettings | None = None,
+    policy: AddressPolicy | None = None,
+    **request: object,
+) -> Response:
+    """One request performed by a fresh engine: `Engine.fetch` as a blocking call."""
+
+    async def go() -> Response:
+        async with Engine(http, policy) as engine:
+            return await engine.fetch(Request(url, **request))  # type: ignore[arg-type]
+
+    return asyncio.run(go())

@@ -88,7 +88,8 @@ class FakeSite:
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
-                if not any(k.lower() == "content-length" for k in reply.headers):
+                framed = {"content-length", "transfer-encoding"}
+                if not any(k.lower() in framed for k in reply.headers):
                     self.send_header("content-length", str(len(body)))
                 self.end_headers()
                 with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.live import live
 from tests.server import FakeSite, Reply
 from tests.test_conformance import recorded_reply
 from watcher.app import App
@@ -20,7 +21,6 @@ from watcher.outbox import Outbox
 from watcher.scheduler import Daemon
 from watcher.settings import DetectSettings, PlatformSettings, Settings
 from watcher.sources.bluesky import BlueskySource
-from watcher.sources.http import Http
 
 JSON = {"content-type": "application/json; charset=utf-8"}
 DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -86,16 +86,12 @@ def bluesky(site: FakeSite) -> FakeBluesky:
 
 
 def fetch_many(site: FakeSite, urls: list[str]) -> list[Observation]:
-    with Http() as http:
-        source = BlueskySource(http, PlatformSettings(base_url=site.url))
-        return source.fetch_many([Target(url, "bluesky") for url in urls])
+    source = live(BlueskySource(PlatformSettings(base_url=site.url)))
+    return source.fetch_many([Target(url, "bluesky") for url in urls])
 
 
 def fetch_one(site: FakeSite, url: str) -> Observation:
-    with Http() as http:
-        return BlueskySource(http, PlatformSettings(base_url=site.url)).fetch(
-            Target(url, "bluesky")
-        )
+    return live(BlueskySource(PlatformSettings(base_url=site.url))).fetch(Target(url, "bluesky"))
 
 
 # --- the source ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live
 from tests.server import FakeSite, Reply
 from watcher.errors import UsageError
 from watcher.model import (
@@ -25,7 +26,6 @@ from watcher.model import (
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
 from watcher.sources.bluesky import BlueskySource, post_ref
-from watcher.sources.http import Http
 
 PAYLOADS = FIXTURES / "bluesky"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -95,9 +95,8 @@ def observe(
 ) -> Observation:
     """Fetch `url` with the API pointed at FakeSite, which answers `path` with `reply`."""
     site.set(path, reply)
-    with Http() as http:
-        source = BlueskySource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.fetch(Target(url, "bluesky"))
+    source = live(BlueskySource(PlatformSettings(base_url=site.url + "/")))
+    return source.fetch(Target(url, "bluesky"))
 
 
 def payload(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -164,10 +163,9 @@ def test_handle_is_resolved_once_then_remembered(site: FakeSite) -> None:
     site.set(f"{RESOLVE}?handle=alice.example.com", payload("resolve_handle.json"))
     site.set(thread_path(), payload("thread_plain.json"))
     url = f"https://bsky.app/profile/Alice.Example.com/post/{RKEY}"
-    with Http() as http:
-        source = BlueskySource(http, PlatformSettings(base_url=site.url))
-        first = source.fetch(Target(url, "bluesky"))
-        second = source.fetch(Target(url, "bluesky"))
+    source = live(BlueskySource(PlatformSettings(base_url=site.url)))
+    first = source.fetch(Target(url, "bluesky"))
+    second = source.fetch(Target(url, "bluesky"))
     assert isinstance(first, Seen) and first == second
     assert site.hits(RESOLVE) == 1
     assert site.hits(thread_path()) == 2

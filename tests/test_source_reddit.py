@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Broken,
@@ -24,7 +25,7 @@ from watcher.model import (
 )
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http
+from watcher.sources.common import Request, Response
 from watcher.sources.reddit import RedditSource, Thing, thing
 
 PAYLOADS = FIXTURES / "reddit"
@@ -95,9 +96,8 @@ def test_fullname() -> None:
 def observe(site: FakeSite, reply: Reply, url: str = POST_URL, path: str = POST_API) -> Observation:
     """Fetch `url` with the API pointed at FakeSite, which answers `path` with `reply`."""
     site.set(path, reply)
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.fetch(Target(url, "reddit"))
+    source = live(RedditSource(PlatformSettings(base_url=site.url + "/")))
+    return source.fetch(Target(url, "reddit"))
 
 
 def payload(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -191,8 +191,7 @@ def test_base_url_override_is_used(site: FakeSite) -> None:
 
 
 def test_default_base_is_the_public_api() -> None:
-    with Http() as http:
-        assert RedditSource(http).base_url("https://www.reddit.com") == "https://www.reddit.com"
+    assert RedditSource().base_url("https://www.reddit.com") == "https://www.reddit.com"
 
 
 def test_non_reddit_url_is_usage_error(site: FakeSite) -> None:
@@ -322,3 +321,33 @@ def test_200_that_is_not_a_listing_is_failed(site: FakeSite, body: bytes) -> Non
 def test_json_labelled_html_is_still_json(site: FakeSite) -> None:
     result = observe(site, payload("post_self.json", 200, HTML))
     assert isinstance(result, Seen)
+
+
+# --- without a server: the flow's requests, answered by a function ----------------------------
+
+
+def test_a_comment_is_one_api_info_request_with_the_settings_without_a_server() -> None:
+    settings = PlatformSettings(
+        base_url="https://reddit.test/", headers={"User-Agent": "watcher"}, cookies={"a": "b"}
+    )
+
+    def answer(request: Request) -> Response:
+        body = (PAYLOADS / "comment.json").read_bytes()
+        return Response(request.url, 200, {"content-type": "application/json"}, body)
+
+    source = RedditSource(settings)
+    result, asked = replayed(source.observe(Target(COMMENT_URL, "reddit")), answer)
+    assert isinstance(result, Seen) and result.post.id == "kx9y8z7"
+    assert [request_key(request) for request in asked] == [
+        "https://reddit.test/api/info.json?id=t1_kx9y8z7&raw_json=1"
+    ]
+    assert (asked[0].headers, asked[0].cookies) == ({"User-Agent": "watcher"}, {"a": "b"})
+
+
+def test_a_transport_error_is_failed_without_a_server() -> None:
+    thread = "https://reddit.test/comments/1abc2de/.json?limit=1&raw_json=1"
+    answers: dict[str, Response | FetchError] = {thread: TransportError("connection reset")}
+    source = RedditSource(PlatformSettings(base_url="https://reddit.test"))
+    result, asked = replayed(source.observe(Target(POST_URL, "reddit")), answers)
+    assert result == Failed("connection reset")
+    assert [request_key(request) for request in asked] == [thread]

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Failed,
@@ -24,7 +25,7 @@ from watcher.model import (
 )
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http, Response
+from watcher.sources.common import Request, Response
 from watcher.sources.weibo import WeiboSource, post_id, weibo_time
 
 PAYLOADS = FIXTURES / "weibo"
@@ -99,9 +100,8 @@ def test_weibo_time(value: str, expected: datetime | None) -> None:
 def observe(site: FakeSite, reply: Reply, url: str = URL, path: str = SHOW) -> Observation:
     """Fetch `url` with the API pointed at FakeSite, which answers `path` with `reply`."""
     site.set(path, reply)
-    with Http() as http:
-        source = WeiboSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.fetch(Target(url, "weibo"))
+    source = live(WeiboSource(PlatformSettings(base_url=site.url + "/")))
+    return source.fetch(Target(url, "weibo"))
 
 
 def payload(name: str, status: int = 200) -> Reply:
@@ -227,17 +227,13 @@ def test_base_url_override_is_used(site: FakeSite) -> None:
     assert site.hits(SHOW) == 1
 
 
-def test_default_base_is_the_mobile_api(monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
+def test_default_base_is_the_mobile_api() -> None:
+    def answer(request: Request) -> Response:
+        return Response(request.url, 200, JSON, (PAYLOADS / "status_plain.json").read_bytes())
 
-    def fake_get(self: Http, url: str, **kwargs: object) -> Response:
-        asked.append(url)
-        return Response(url, 200, JSON, (PAYLOADS / "status_plain.json").read_bytes())
-
-    monkeypatch.setattr(Http, "get", fake_get)
-    with Http() as http:
-        assert isinstance(WeiboSource(http).fetch(Target(URL, "weibo")), Seen)
-    assert asked == ["https://m.weibo.cn/statuses/show"]
+    result, asked = replayed(WeiboSource().observe(Target(URL, "weibo")), answer)
+    assert isinstance(result, Seen)
+    assert [request.url for request in asked] == ["https://m.weibo.cn/statuses/show"]
 
 
 def test_configured_cookies_and_headers_are_sent(site: FakeSite) -> None:
@@ -245,8 +241,7 @@ def test_configured_cookies_and_headers_are_sent(site: FakeSite) -> None:
     settings = PlatformSettings(
         base_url=site.url, headers={"MWeibo-Pwa": "1"}, cookies={"SUB": "visitor"}
     )
-    with Http() as http:
-        WeiboSource(http, settings).fetch(Target(URL, "weibo"))
+    live(WeiboSource(settings)).fetch(Target(URL, "weibo"))
     headers = {k.lower(): v for k, v in site.requests[-1][1].items()}
     assert (headers["mweibo-pwa"], headers["cookie"]) == ("1", "SUB=visitor")
 
@@ -357,3 +352,51 @@ def test_login_page_instead_of_json_is_blocked(site: FakeSite) -> None:
 )
 def test_200_that_is_not_a_status_is_failed(site: FakeSite, body: bytes) -> None:
     assert isinstance(observe(site, Reply(200, body, JSON)), Failed)
+
+
+# --- without a server: show, then extend, as one flow -----------------------------------------
+
+LONG = "5120000000000002"
+BASE = "https://weibo.test"
+SHOW_LONG = f"{BASE}/statuses/show?id={LONG}"
+EXTEND_LONG = f"{BASE}/statuses/extend?id={LONG}"
+
+
+def recorded(name: str, url: str) -> Response:
+    return Response(url, 200, JSON, (PAYLOADS / name).read_bytes())
+
+
+def replay_long(extend: Response | FetchError) -> tuple[Observation, list[str]]:
+    answers: dict[str, Response | FetchError] = {
+        SHOW_LONG: recorded("status_long.json", SHOW_LONG),
+        EXTEND_LONG: extend,
+    }
+    source = WeiboSource(PlatformSettings(base_url=BASE))
+    result, asked = replayed(
+        source.observe(Target(f"https://m.weibo.cn/detail/{LONG}", "weibo")), answers
+    )
+    return result, [request_key(request) for request in asked]
+
+
+def test_show_then_extend_is_one_flow_without_a_server() -> None:
+    result, asked = replay_long(recorded("extend.json", EXTEND_LONG))
+    assert asked == [SHOW_LONG, EXTEND_LONG]
+    assert isinstance(result, Seen)
+    assert result.post.text.endswith("这里是全文才有的结尾\n\n第三段[加油]")
+
+
+def test_a_transport_error_on_extend_fails_the_post_without_a_server() -> None:
+    """The show answered, the long text did not arrive: never a truncated post, never gone."""
+    result, asked = replay_long(TransportError("connection reset during extend"))
+    assert asked == [SHOW_LONG, EXTEND_LONG]
+    assert result == Failed("connection reset during extend")
+
+
+def test_a_short_text_asks_only_show_without_a_server() -> None:
+    show = f"{BASE}/statuses/show?id={MID}"
+    source = WeiboSource(PlatformSettings(base_url=BASE))
+    result, asked = replayed(
+        source.observe(Target(URL, "weibo")), {show: recorded("status_plain.json", show)}
+    )
+    assert isinstance(result, Seen) and result.post.id == MID
+    assert [request_key(request) for request in asked] == [show]

@@ -13,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
 from tests.shared import SHARED_FIXTURES, require
 from watcher.cli import cli
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Failed,
@@ -31,10 +32,8 @@ from watcher.model import (
 from watcher.normalize import content_hash
 from watcher.settings import HttpSettings, PlatformSettings
 from watcher.sources import platform_for
-from watcher.sources.http import Http
-from watcher.sources.x import XSource, post_ref
-from watcher.sources.x_post import snowflake_time
-from watcher.sources.x_token import js_radix, syndication_token
+from watcher.sources.common import Request, Response
+from watcher.sources.x import XSource, js_radix, post_ref, snowflake_time, syndication_token
 
 PAYLOADS = FIXTURES / "x"
 JSON = {"content-type": "application/json"}
@@ -125,8 +124,8 @@ def test_platform_for_picks_x_only_for_x(url: str, platform: str) -> None:
 
 
 def test_non_post_url_is_one_line_usage_error() -> None:
-    with Http() as http, pytest.raises(UsageError) as info:
-        XSource(http).fetch(Target("https://x.com/jack", "x"))
+    with pytest.raises(UsageError) as info:
+        live(XSource()).fetch(Target("https://x.com/jack", "x"))
     assert str(info.value) == "not an X post URL: https://x.com/jack"
 
 
@@ -185,9 +184,8 @@ def observe(
     if fallback is not None:
         site.set(fx_path(post_id), fallback)
     settings = settings or PlatformSettings(base_url=site.url + "/")
-    with Http(http) as client:
-        source = XSource(client, settings)
-        return source.fetch(Target(f"https://x.com/someone/status/{post_id}", "x"))
+    source = live(XSource(settings), http)
+    return source.fetch(Target(f"https://x.com/someone/status/{post_id}", "x"))
 
 
 def body(name: str) -> dict[str, Any]:
@@ -322,10 +320,9 @@ def test_stale_version_is_followed_to_the_newest_then_remembered(site: FakeSite)
     site.set(result_path(FIRST), answer(body("tweet_edit_first.json")))
     site.set(result_path(LATEST), answer(body("tweet_edit_latest.json")))
     target = Target(f"https://twitter.com/ExampleCo/status/{FIRST}", "x")
-    with Http() as http:
-        source = XSource(http, PlatformSettings(base_url=site.url))
-        first = source.fetch(target)
-        second = source.fetch(target)
+    source = live(XSource(PlatformSettings(base_url=site.url)))
+    first = source.fetch(target)
+    second = source.fetch(target)
     assert isinstance(first, Seen) and first == second
     assert first.post.text == "Doors open at 9 & talks start at 11."
     assert first.post.url == f"https://x.com/ExampleCo/status/{LATEST}"
@@ -347,11 +344,10 @@ def edit_history(site: FakeSite, second: Reply) -> tuple[Post, tuple[Post, ...]]
     site.set(result_path(SECOND), second)
     site.set(result_path(LATEST), answer(body("tweet_edit_latest.json")))
     target = Target(f"https://x.com/ExampleCo/status/{FIRST}", "x")
-    with Http() as http:
-        source = XSource(http, PlatformSettings(base_url=site.url))
-        result = source.fetch(target)
-        assert isinstance(result, Seen), result
-        return result.post, source.history(target, result.post)
+    source = live(XSource(PlatformSettings(base_url=site.url)))
+    result = source.fetch(target)
+    assert isinstance(result, Seen), result
+    return result.post, source.history(target, result.post)
 
 
 def test_history_reads_every_version_of_the_chain(site: FakeSite) -> None:
@@ -384,11 +380,10 @@ def test_history_with_an_unreadable_version_is_empty(site: FakeSite, second: Rep
 def test_history_of_an_unedited_post_is_empty(site: FakeSite) -> None:
     site.set(result_path(PLAIN), answer(body("tweet_plain.json")))
     target = Target(f"https://x.com/ExampleCo/status/{PLAIN}", "x")
-    with Http() as http:
-        source = XSource(http, PlatformSettings(base_url=site.url))
-        result = source.fetch(target)
-        assert isinstance(result, Seen)
-        assert source.history(target, result.post) == ()
+    source = live(XSource(PlatformSettings(base_url=site.url)))
+    result = source.fetch(target)
+    assert isinstance(result, Seen)
+    assert source.history(target, result.post) == ()
     assert len(site.requests) == 1
 
 
@@ -665,6 +660,127 @@ def test_post_without_screen_name_is_failed(site: FakeSite) -> None:
     result = observe(site, answer(data), PLAIN)
     assert isinstance(result, Failed)
     assert "screen_name" in result.reason
+
+
+# --- flows without a server: the requests a check makes, in order ----------------------------
+
+X_API = "https://cdn.syndication.twimg.com/tweet-result"
+FX_V1 = f"https://api.fxtwitter.com/status/{POST}"
+FX_V2 = f"https://api.fxtwitter.com/2/status/{POST}"
+
+
+def syndication(post_id: str) -> str:
+    """The syndication request as `replayed` names it (its query sorted)."""
+    return f"{X_API}?id={post_id}&lang=en&token={syndication_token(post_id)}"
+
+
+def response(url: str, data: object, status: int = 200) -> Response:
+    return Response(url, status, JSON, json.dumps(data).encode())
+
+
+def asked(requests: list[Request]) -> list[str]:
+    return [request_key(r) for r in requests]
+
+
+Answers = dict[str, Response | FetchError]
+TARGET = Target(f"https://x.com/someone/status/{POST}", "x")
+V1_NOT_FOUND = {"code": 404, "message": "NOT_FOUND", "tweet": None}
+SUSPENDED = {
+    "status": {"type": "tombstone", "reason": "suspended", "message": "From a suspended account"},
+    "code": 404,
+}
+EMPTY_GONE = "X answered {} (a refused token, or no such post); FxTwitter: NOT_FOUND"
+
+
+def test_empty_answer_is_confirmed_then_explained_in_one_flow() -> None:
+    answers = {
+        syndication(POST): response(syndication(POST), {}),
+        FX_V1: response(FX_V1, V1_NOT_FOUND, 404),
+        FX_V2: response(FX_V2, SUSPENDED, 404),
+    }
+    result, requests = replayed(XSource().observe(TARGET), answers)
+    assert result == Gone(f"{EMPTY_GONE}; v2: From a suspended account", removed=True)
+    assert asked(requests) == [syndication(POST), FX_V1, FX_V2]
+
+
+def test_fxtwitter_transport_error_is_never_a_deletion() -> None:
+    answers: Answers = {
+        syndication(POST): response(syndication(POST), {}),
+        FX_V1: TransportError("connection reset"),
+    }
+    result, requests = replayed(XSource().observe(TARGET), answers)
+    assert result == Failed(
+        "X answered {} (a refused token, or no such post); FxTwitter could not confirm: "
+        "connection reset"
+    )
+    assert asked(requests) == [syndication(POST), FX_V1]  # no v2 for a post not found gone
+
+
+def test_v2_transport_error_leaves_v1_proof_standing() -> None:
+    answers: Answers = {
+        syndication(POST): response(syndication(POST), {}),
+        FX_V1: response(FX_V1, V1_NOT_FOUND, 404),
+        FX_V2: TransportError("timed out"),
+    }
+    result, requests = replayed(XSource().observe(TARGET), answers)
+    assert result == Gone(EMPTY_GONE)
+    assert asked(requests) == [syndication(POST), FX_V1, FX_V2]
+
+
+def test_syndication_transport_error_is_failed_without_fxtwitter() -> None:
+    answers = {syndication(POST): TransportError("connection refused")}
+    result, requests = replayed(XSource().observe(TARGET), answers)
+    assert result == Failed("connection refused")
+    assert asked(requests) == [syndication(POST)]
+
+
+def test_fxtwitter_requests_carry_no_platform_headers_or_cookies() -> None:
+    settings = PlatformSettings(headers={"x-secret": "1"}, cookies={"auth_token": "s3cret"})
+    answers = {
+        syndication(POST): response(syndication(POST), {}),
+        FX_V1: response(FX_V1, V1_NOT_FOUND, 404),
+        FX_V2: response(FX_V2, {"code": 404}, 404),
+    }
+    _result, requests = replayed(XSource(settings).observe(TARGET), answers)
+    to_x, *to_fxtwitter = requests
+    assert (dict(to_x.headers), dict(to_x.cookies)) == ({"x-secret": "1"}, {"auth_token": "s3cret"})
+    assert all(not r.headers and not r.cookies for r in to_fxtwitter)
+
+
+def edited(name: str) -> Response:
+    data = body(f"tweet_edit_{name}.json")
+    return response(syndication(str(data["id_str"])), data)
+
+
+EDITS = {
+    syndication(FIRST): edited("first"),
+    syndication(SECOND): edited("second"),
+    syndication(LATEST): edited("latest"),
+}
+
+
+def test_edit_chain_is_followed_then_history_read_in_order() -> None:
+    source = XSource()
+    target = Target(f"https://x.com/ExampleCo/status/{FIRST}", "x")
+    result, first_check = replayed(source.observe(target), EDITS)
+    assert isinstance(result, Seen) and result.post.id == LATEST
+    assert asked(first_check) == [syndication(FIRST), syndication(LATEST)]
+    versions, reads = replayed(source.history(target, result.post), EDITS)
+    assert [v.id for v in versions] == [FIRST, SECOND, LATEST]
+    assert asked(reads) == [syndication(FIRST), syndication(SECOND)]  # the current one is known
+    _again, second_check = replayed(source.observe(target), EDITS)
+    assert asked(second_check) == [syndication(LATEST)]  # the newest id was remembered
+
+
+def test_history_with_a_transport_error_mid_chain_is_empty() -> None:
+    source = XSource()
+    target = Target(f"https://x.com/ExampleCo/status/{LATEST}", "x")
+    result, _ = replayed(source.observe(target), EDITS)
+    assert isinstance(result, Seen)
+    broken: Answers = {**EDITS, syndication(SECOND): TransportError("connection reset")}
+    versions, reads = replayed(source.history(target, result.post), broken)
+    assert versions == ()
+    assert asked(reads) == [syndication(FIRST), syndication(SECOND)]
 
 
 # --- end to end -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live
 from tests.server import FakeSite, Reply
 from watcher.errors import UsageError
 from watcher.model import (
@@ -24,7 +25,6 @@ from watcher.model import (
 )
 from watcher.settings import PlatformSettings
 from watcher.sources.bluesky import BlueskySource, post_ref
-from watcher.sources.http import Http
 
 PAYLOADS = FIXTURES / "bluesky"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -44,9 +44,8 @@ def payload(name: str, status: int = 200, headers: dict[str, str] | None = None)
 
 def read(site: FakeSite, reply: Reply, url: str = PROFILE, path: str = FEED) -> TimelineObservation:
     site.set(path, reply)
-    with Http() as http:
-        source = BlueskySource(http, PlatformSettings(base_url=site.url))
-        return source.timeline(Target(url, "bluesky"))
+    source = live(BlueskySource(PlatformSettings(base_url=site.url)))
+    return source.timeline(Target(url, "bluesky"))
 
 
 def page(site: FakeSite, name: str = "author_feed.json") -> Page:
@@ -121,9 +120,8 @@ def test_post_from_timeline_equals_post_from_fetch(site: FakeSite) -> None:
         "&depth=0&parentHeight=0"
     )
     site.set(thread, payload("thread_plain.json"))
-    with Http() as http:
-        source = BlueskySource(http, PlatformSettings(base_url=site.url))
-        fetched = source.fetch(Target(listed.url.replace("alice.example.com", DID), "bluesky"))
+    source = live(BlueskySource(PlatformSettings(base_url=site.url)))
+    fetched = source.fetch(Target(listed.url.replace("alice.example.com", DID), "bluesky"))
     assert isinstance(fetched, Seen)
     assert fetched.post == listed
     assert (fetched.post.id, fetched.post.text) == (listed.id, listed.text)
@@ -155,9 +153,8 @@ def test_post_listed_twice_is_listed_once(site: FakeSite) -> None:
 
 def test_base_url_is_used(site: FakeSite) -> None:
     site.set(f"/mirror{FEED}", payload("author_feed.json"))
-    with Http() as http:
-        source = BlueskySource(http, PlatformSettings(base_url=f"{site.url}/mirror/"))
-        assert isinstance(source.timeline(Target(PROFILE, "bluesky")), Page)
+    source = live(BlueskySource(PlatformSettings(base_url=f"{site.url}/mirror/")))
+    assert isinstance(source.timeline(Target(PROFILE, "bluesky")), Page)
     assert site.hits(f"/mirror{FEED}") == 1
 
 
@@ -240,9 +237,8 @@ def at_cursor(cursor: str = CURSOR) -> str:
 
 
 def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
-    with Http() as http:
-        source = BlueskySource(http, PlatformSettings(base_url=site.url))
-        return source.timeline(Target(PROFILE, "bluesky"), pages)
+    source = live(BlueskySource(PlatformSettings(base_url=site.url)))
+    return source.timeline(Target(PROFILE, "bluesky"), pages)
 
 
 def listed(site: FakeSite, pages: int) -> Page:

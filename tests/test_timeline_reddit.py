@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Broken,
@@ -24,7 +25,7 @@ from watcher.model import (
     TimelineObservation,
 )
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http
+from watcher.sources.common import Response
 from watcher.sources.reddit import RedditSource, Thing, thing
 
 PAYLOADS = FIXTURES / "reddit"
@@ -43,9 +44,8 @@ def read(
     site: FakeSite, reply: Reply, url: str = USER, path: str = SUBMITTED
 ) -> TimelineObservation:
     site.set(path, reply)
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=site.url))
-        return source.timeline(Target(url, "reddit"))
+    source = live(RedditSource(PlatformSettings(base_url=site.url)))
+    return source.timeline(Target(url, "reddit"))
 
 
 def page(site: FakeSite, name: str = "user_submitted.json") -> Page:
@@ -135,9 +135,8 @@ def test_post_from_timeline_equals_post_from_fetch(
     thread = json.loads((PAYLOADS / fixture).read_text())
     thread[0]["data"]["children"][0]["data"] = data
     site.set(f"/comments/{listed.id}/.json", Reply(200, json.dumps(thread), JSON))
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=site.url))
-        direct = source.fetch(Target(listed.url, "reddit"))
+    source = live(RedditSource(PlatformSettings(base_url=site.url)))
+    direct = source.fetch(Target(listed.url, "reddit"))
     if isinstance(direct, Seen):
         assert direct.post == listed and direct.post.metrics == listed.metrics
     else:  # the removed post: its direct check says Gone; the timeline listed its text as is
@@ -148,9 +147,8 @@ def test_listed_post_equals_fetched_post_from_its_own_payload(site: FakeSite) ->
     """The listing's copy of post_self.json's post is the very Post a fetch of it gives."""
     listed = page(site).posts[2]
     site.set("/comments/1abc2de/.json", payload("post_self.json"))
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=site.url))
-        direct = source.fetch(Target(listed.url, "reddit"))
+    source = live(RedditSource(PlatformSettings(base_url=site.url)))
+    direct = source.fetch(Target(listed.url, "reddit"))
     assert isinstance(direct, Seen) and direct.post == listed
     assert (direct.post.id, direct.post.text, direct.post.title) == (
         listed.id,
@@ -171,9 +169,8 @@ def test_u_url_reads_the_same_endpoint(site: FakeSite) -> None:
 
 def test_base_url_is_used(site: FakeSite) -> None:
     site.set(f"/mirror{SUBMITTED}", payload("user_submitted.json"))
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=f"{site.url}/mirror/"))
-        assert isinstance(source.timeline(Target(USER, "reddit")), Page)
+    source = live(RedditSource(PlatformSettings(base_url=f"{site.url}/mirror/")))
+    assert isinstance(source.timeline(Target(USER, "reddit")), Page)
     assert site.hits(f"/mirror{SUBMITTED}") == 1
 
 
@@ -246,9 +243,8 @@ def after(fullname: str) -> str:
 
 
 def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=site.url))
-        return source.timeline(Target(USER, "reddit"), pages)
+    source = live(RedditSource(PlatformSettings(base_url=site.url)))
+    return source.timeline(Target(USER, "reddit"), pages)
 
 
 def listed(site: FakeSite, pages: int) -> Page:
@@ -347,9 +343,8 @@ LIVE_COMMENTS = ("mc00005", "mc00003")  # user_comments.json without its [remove
 
 
 def timeline(site: FakeSite, url: str, pages: int = 1) -> Page:
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=site.url))
-        result = source.timeline(Target(url, "reddit"), pages)
+    source = live(RedditSource(PlatformSettings(base_url=site.url)))
+    result = source.timeline(Target(url, "reddit"), pages)
     assert isinstance(result, Page), result
     return result
 
@@ -467,10 +462,9 @@ def test_listed_comment_equals_fetched_comment_from_its_own_payload(site: FakeSi
     site.set(COMMENTS, payload("user_comments.json"))
     site.set("/api/info.json", payload("comment_ann.json"))
     listed = timeline(site, COMMENTS_URL).posts[1]
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=site.url))
-        followed = source.post_target(Target(COMMENTS_URL, "reddit", account=True), listed)
-        direct = source.fetch(followed)
+    source = RedditSource(PlatformSettings(base_url=site.url))
+    followed = source.post_target(Target(COMMENTS_URL, "reddit", account=True), listed)
+    direct = live(source).fetch(followed)
     assert followed == Target(f"{THREAD}/mc00003/", "reddit")
     assert site.requests[-1][0] == "/api/info.json?id=t1_mc00003&raw_json=1"
     assert isinstance(direct, Seen) and direct.post == listed
@@ -486,9 +480,8 @@ def test_comment_from_timeline_agrees_with_its_direct_check(site: FakeSite, inde
     site.set(COMMENTS, payload("user_comments.json"))
     site.set("/api/info.json", listing("comment_ann.json", None, [{"kind": "t1", "data": data}]))
     by_id = {post.id: post for post in timeline(site, COMMENTS_URL).posts}
-    with Http() as http:
-        source = RedditSource(http, PlatformSettings(base_url=site.url))
-        direct = source.fetch(Target(f"{THREAD}/{data['id']}/", "reddit"))
+    source = live(RedditSource(PlatformSettings(base_url=site.url)))
+    direct = source.fetch(Target(f"{THREAD}/{data['id']}/", "reddit"))
     if data["id"] in by_id:
         assert isinstance(direct, Seen) and direct.post == by_id[data["id"]]
     else:
@@ -515,3 +508,53 @@ def test_the_other_listings_are_refused_alike(
     assert isinstance(result, expected), result
     if isinstance(result, Gone | Hidden):  # said about the account, not a post's subreddit
         assert result.reason.startswith("u/ann_dev")
+
+
+# --- without a server: the flow's requests, answered from a table -----------------------------
+
+BASE = "https://reddit.test"
+FIRST_PAGE = f"{BASE}{SUBMITTED}?raw_json=1&sort=new"
+SECOND_PAGE = f"{BASE}{SUBMITTED}?after=t3_1rem000&raw_json=1&sort=new"  # request_key sorts
+THIRD_PAGE = f"{BASE}{SUBMITTED}?after=t3_1old001&raw_json=1&sort=new"
+
+
+def answered(name: str, url: str) -> Response:
+    return Response(url, 200, {"content-type": "application/json"}, (PAYLOADS / name).read_bytes())
+
+
+def replay_timeline(
+    answers: dict[str, Response | FetchError], pages: int
+) -> tuple[TimelineObservation, list[str]]:
+    source = RedditSource(PlatformSettings(base_url=BASE))
+    result, asked = replayed(source.timeline(Target(USER, "reddit"), pages), answers)
+    return result, [request_key(request) for request in asked]
+
+
+def test_a_second_page_that_fails_keeps_the_first_without_a_server() -> None:
+    answers: dict[str, Response | FetchError] = {
+        FIRST_PAGE: answered("user_submitted.json", FIRST_PAGE),
+        SECOND_PAGE: TransportError("connection reset"),
+    }
+    result, asked = replay_timeline(answers, 3)
+    assert isinstance(result, Page) and result.ids == NEWEST
+    assert result == replay_timeline(answers, 1)[0]
+    assert result.account == "u/ann_dev"
+    assert asked == [FIRST_PAGE, SECOND_PAGE]  # no third page after the failed second
+
+
+def test_pages_read_before_a_failing_third_are_kept_without_a_server() -> None:
+    second = listing("user_submitted_older.json", "t3_1old001")
+    answers: dict[str, Response | FetchError] = {
+        FIRST_PAGE: answered("user_submitted.json", FIRST_PAGE),
+        SECOND_PAGE: Response(SECOND_PAGE, 200, {}, second.encoded()),
+        THIRD_PAGE: TransportError("timed out"),
+    }
+    result, asked = replay_timeline(answers, 5)
+    assert isinstance(result, Page) and result.ids == NEWEST + OLDER
+    assert asked == [FIRST_PAGE, SECOND_PAGE, THIRD_PAGE]
+
+
+def test_a_first_page_that_fails_is_failed_without_a_server() -> None:
+    result, asked = replay_timeline({FIRST_PAGE: TransportError("connection refused")}, 3)
+    assert result == Failed("connection refused")
+    assert asked == [FIRST_PAGE]

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Failed,
@@ -24,9 +25,9 @@ from watcher.model import (
     TimelineObservation,
 )
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http, Response
+from watcher.sources.common import Request, Response
 from watcher.sources.weibo import WeiboSource, account_uid, post_id
-from watcher.sources.weibo_timeline import _agrees, _card_time
+from watcher.sources.weibo.cards import agrees, card_time
 
 PAYLOADS = FIXTURES / "weibo"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -106,9 +107,8 @@ def test_post_urls_are_not_accounts(url: str) -> None:
 
 
 def read(site: FakeSite, url: str = URL) -> TimelineObservation:
-    with Http() as http:
-        source = WeiboSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.timeline(Target(url, "weibo"))
+    source = live(WeiboSource(PlatformSettings(base_url=site.url + "/")))
+    return source.timeline(Target(url, "weibo"))
 
 
 def serve(site: FakeSite, timeline: Reply | None = None, profile: Reply | None = None) -> None:
@@ -183,24 +183,18 @@ def test_base_url_is_used(site: FakeSite) -> None:
     assert site.hits(PROFILE) == 1
 
 
-def test_default_base_is_the_mobile_api(monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
+def test_default_base_is_the_mobile_api() -> None:
+    def answer(request: Request) -> Response:
+        return Response(request.url, 503, {}, b"")
 
-    def fake_get(self: Http, url: str, **kwargs: object) -> Response:
-        asked.append(url)
-        return Response(url, 503, {}, b"")
-
-    monkeypatch.setattr(Http, "get", fake_get)
-    with Http() as http:
-        WeiboSource(http).timeline(Target(URL, "weibo"))
-    assert asked == ["https://m.weibo.cn/api/container/getIndex"]
+    _, asked = replayed(WeiboSource().timeline(Target(URL, "weibo")), answer)
+    assert [request.url for request in asked] == ["https://m.weibo.cn/api/container/getIndex"]
 
 
 def test_not_an_account_is_a_usage_error(site: FakeSite) -> None:
-    with Http() as http:
-        source = WeiboSource(http, PlatformSettings(base_url=site.url))
-        with pytest.raises(UsageError, match="not a Weibo account"):
-            source.timeline(Target("https://m.weibo.cn/detail/5172004418290751", "weibo"))
+    source = live(WeiboSource(PlatformSettings(base_url=site.url)))
+    with pytest.raises(UsageError, match="not a Weibo account"):
+        source.timeline(Target("https://m.weibo.cn/detail/5172004418290751", "weibo"))
 
 
 def test_empty_timeline_is_a_page(site: FakeSite) -> None:
@@ -221,10 +215,9 @@ def test_timeline_posts_equal_their_direct_fetch(site: FakeSite) -> None:
     listed = page(site)
     for ident, name in SHOW.items():
         site.set(f"/statuses/show?id={ident}", payload(name))
-    with Http() as http:
-        source = WeiboSource(http, PlatformSettings(base_url=site.url))
-        for post in listed.posts:
-            assert source.fetch(Target(post.url, "weibo")) == Seen(post)
+    source = live(WeiboSource(PlatformSettings(base_url=site.url)))
+    for post in listed.posts:
+        assert source.fetch(Target(post.url, "weibo")) == Seen(post)
 
 
 # --- refusals ---------------------------------------------------------------------------------
@@ -316,10 +309,10 @@ def test_long_text_refusals_fail_the_page(site: FakeSite, extend: Reply, expecte
 
 def test_card_time_is_none_when_the_mid_disagrees() -> None:
     # Pre-2014 mids are not snowflakes: the date they would give does not match the card's.
-    assert _card_time({"mid": "3500000000000000", "created_at": "2012-10-25"}) is None
-    assert _card_time({"mid": "abc", "created_at": "06-14"}) is None
-    assert _card_time({"mid": PINNED, "created_at": "06-02"}) is None
-    assert _card_time({"mid": PINNED, "created_at": "06-01"}) == datetime(
+    assert card_time({"mid": "3500000000000000", "created_at": "2012-10-25"}) is None
+    assert card_time({"mid": "abc", "created_at": "06-14"}) is None
+    assert card_time({"mid": PINNED, "created_at": "06-02"}) is None
+    assert card_time({"mid": PINNED, "created_at": "06-01"}) == datetime(
         2025, 6, 1, 6, 2, tzinfo=UTC
     )
 
@@ -340,12 +333,12 @@ def test_card_time_is_none_when_the_mid_disagrees() -> None:
 )
 def test_agrees(shown: str, expected: bool) -> None:
     derived = datetime(2025, 6, 1, 6, 2, tzinfo=UTC)  # 14:02 in Beijing
-    assert _agrees(shown, derived, now=datetime(2025, 6, 1, 9, 0, tzinfo=UTC)) is expected
+    assert agrees(shown, derived, now=datetime(2025, 6, 1, 9, 0, tzinfo=UTC)) is expected
 
 
 def test_relative_time_far_from_now_does_not_agree() -> None:
     derived = datetime(2025, 6, 1, 6, 2, tzinfo=UTC)
-    assert not _agrees("3分钟前", derived, now=datetime(2025, 7, 1, tzinfo=UTC))
+    assert not agrees("3分钟前", derived, now=datetime(2025, 7, 1, tzinfo=UTC))
 
 
 def test_single_card_with_absolute_time_needs_no_mid(site: FakeSite) -> None:
@@ -372,9 +365,8 @@ SINCE = f"{TIMELINE}&since_id=5117794676899841"  # timeline.json's cardlistInfo.
 
 
 def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
-    with Http() as http:
-        source = WeiboSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.timeline(Target(URL, "weibo"), pages)
+    source = live(WeiboSource(PlatformSettings(base_url=site.url + "/")))
+    return source.timeline(Target(URL, "weibo"), pages)
 
 
 def listed(site: FakeSite, pages: int) -> Page:
@@ -465,3 +457,62 @@ def test_trouble_on_a_later_page_keeps_the_pages_before(site: FakeSite, later: R
     serve(site)
     site.set(SINCE, later)
     assert read_pages(site, 3) == read_pages(site, 1)
+
+
+# --- without a server: profile, tab, long texts and later pages as one flow -------------------
+
+BASE = "https://weibo.test"
+PROFILE_KEY = f"{BASE}{INDEX}?type=uid&value={UID}"
+TAB_KEY = f"{BASE}{INDEX}?containerid=107603{UID}&type=uid&value={UID}"  # request_key sorts
+SINCE_KEY = f"{BASE}{INDEX}?containerid=107603{UID}&since_id=5117794676899841&type=uid&value={UID}"
+
+
+def extend_key(ident: str) -> str:
+    return f"{BASE}/statuses/extend?id={ident}"
+
+
+def recorded(name: str, url: str) -> Response:
+    return Response(url, 200, JSON, (PAYLOADS / name).read_bytes())
+
+
+def first_page_answers() -> dict[str, Response | FetchError]:
+    answers: dict[str, Response | FetchError] = {
+        PROFILE_KEY: recorded("profile.json", PROFILE_KEY),
+        TAB_KEY: recorded("timeline.json", TAB_KEY),
+    }
+    for ident, name in EXTEND.items():
+        answers[extend_key(ident)] = recorded(name, extend_key(ident))
+    return answers
+
+
+def replay_timeline(
+    answers: dict[str, Response | FetchError], pages: int = 1
+) -> tuple[TimelineObservation, list[str]]:
+    source = WeiboSource(PlatformSettings(base_url=BASE))
+    result, asked = replayed(source.timeline(Target(URL, "weibo"), pages), answers)
+    return result, [request_key(request) for request in asked]
+
+
+def test_profile_tab_and_long_texts_in_order_without_a_server() -> None:
+    result, asked = replay_timeline(first_page_answers())
+    assert isinstance(result, Page) and result.ids == NEWEST
+    # each long text is completed as its card is read: the pinned post's, then the reposted one's
+    assert asked == [PROFILE_KEY, TAB_KEY, extend_key(PINNED), extend_key(ORIGINAL)]
+
+
+def test_a_transport_error_on_a_long_text_fails_the_page_without_a_server() -> None:
+    answers = first_page_answers()
+    answers[extend_key(PINNED)] = TransportError("connection reset")
+    result, asked = replay_timeline(answers)
+    assert result == Failed("connection reset")
+    assert asked == [PROFILE_KEY, TAB_KEY, extend_key(PINNED)]  # nothing read after it
+
+
+def test_a_later_page_whose_long_text_fails_keeps_the_first_without_a_server() -> None:
+    answers = first_page_answers()
+    later = cards({"id": "5117500000000003", "isLongText": True, "text": "cut ...全文"})
+    answers[SINCE_KEY] = Response(SINCE_KEY, 200, JSON, later.encoded())
+    answers[extend_key("5117500000000003")] = TransportError("timed out")
+    result, asked = replay_timeline(answers, 3)
+    assert result == replay_timeline(first_page_answers())[0]
+    assert asked[-2:] == [SINCE_KEY, extend_key("5117500000000003")]

@@ -1,29 +1,36 @@
-"""Wiring: settings, store, HTTP client and sources; and `check_once`, the one pipeline that the
-CLI and the daemon both run (sources → normalize → detect → store)."""
+"""Wiring: settings, store and sources; and the one check pipeline that the CLI and the daemon
+both run: observe (a source flow, run by the engine) → normalize → decide (pure: a
+`CheckPlan`) → apply (the store, conditionally).
+
+A check is a coroutine on the engine's event loop. `check_once` runs one in a loop of its own
+for the CLI; the daemon runs many on one loop (see `scheduler.py`).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from watcher.decide import Rules, new_watch, plan_account, plan_post
 from watcher.detect import Outcome, detect
 from watcher.differ import diff_texts
-from watcher.errors import ConfigError, UsageError
+from watcher.engine import Engine
+from watcher.errors import ConfigError, FetchError, UsageError
 from watcher.history import Step, missed, replay
 from watcher.model import (
     Diff,
     Event,
     EventKind,
+    Failed,
     Observation,
     Page,
     Post,
     Presence,
-    RateLimited,
     Seen,
     Status,
     Target,
@@ -32,17 +39,19 @@ from watcher.model import (
     WatchState,
 )
 from watcher.normalize import canonical
-from watcher.schedule import CONFIRM_SPACING, first_check, follow_interval, next_check
+from watcher.plan import CheckPlan, NewWatch
+from watcher.schedule import first_check
 from watcher.settings import Settings, WatchSettings
 from watcher.sources import SOURCES, Source, make_source, platform_for
-from watcher.sources.http import Http
-from watcher.store import Discovery, Store, SyncEntry, SyncReport, resolve_db_url
-from watcher.timeline import read_page
+from watcher.sources.common import Flow
+from watcher.store import Store, SyncEntry, SyncReport, resolve_db_url
+from watcher.timeline import Reading, read_page
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 SUSPECT_LEASE = 300.0  # seconds a suspect's direct check holds its watch
+REDECIDE = 3  # a decision found stale is made again from the fresh watch at most this often
 
 
 def utcnow() -> datetime:
@@ -68,6 +77,7 @@ class CheckResult:
     suspects: tuple[CheckResult, ...] = ()
     # edits: versions from the platform's edit history that lived between two checks
     missed: tuple[Post, ...] = ()
+    stale: bool = False  # the watch moved on while this check ran; nothing was written
 
 
 class App:
@@ -75,9 +85,11 @@ class App:
         self.settings = settings
         self.clock = clock
         self.store = Store(resolve_db_url(db or settings.db_url))
-        self.http = Http(settings.http)
+        self.rules = Rules(settings, random.Random())
         self._sources: dict[str, Source] = {}
-        self._rng = random.Random()
+        # The daemon batches the state updates of unchanged checks; a one-off check writes
+        # at once (its process is about to end).
+        self.defer_quiet = False
 
     def __enter__(self) -> App:
         return self
@@ -86,13 +98,12 @@ class App:
         self.close()
 
     def close(self) -> None:
-        self.http.close()
         self.store.close()
 
     def source(self, platform: str) -> Source:
         if platform not in self._sources:
             settings = self.settings.platform(platform)
-            self._sources[platform] = make_source(platform, self.http, settings)
+            self._sources[platform] = make_source(platform, settings)
         return self._sources[platform]
 
     def target(self, url: str, platform: str = "", selector: str = "", field: str = "") -> Target:
@@ -114,8 +125,23 @@ class App:
             source.validate(target)
         return target
 
-    def observe(self, target: Target) -> Observation:
-        return _canonical(self.source(target.platform).fetch(target))
+    # -- observing ------------------------------------------------------------------------
+
+    async def run(self, engine: Engine, flow: Flow[Observation], what: str) -> Observation:
+        """A flow's observation. Whatever goes wrong reading one answer (a malformed body
+        that breaks a parser, a source bug) fails this check only, as `Failed`."""
+        try:
+            return _canonical(await engine.run(flow))
+        except FetchError as exc:
+            return Failed(str(exc))
+        except (UsageError, ConfigError):
+            raise
+        except Exception as exc:
+            log.warning("%s: could not read the answer: %s: %s", what, type(exc).__name__, exc)
+            return Failed(f"could not read the answer: {type(exc).__name__}")
+
+    async def observe(self, engine: Engine, target: Target) -> Observation:
+        return await self.run(engine, self.source(target.platform).observe(target), target.url)
 
     def batches(self, watches: Sequence[Watch]) -> list[list[Watch]]:
         """`watches` in groups to check together: post watches of a platform that observes
@@ -125,54 +151,94 @@ class App:
         filling: dict[str, list[Watch]] = {}
         for watch in watches:
             platform = watch.target.platform
-            source = SOURCES.get(platform)
-            if watch.target.account or source is None or source.batch == 1:
+            batch = SOURCES[platform].batch if platform in SOURCES else 1
+            if watch.target.account or batch == 1:
                 groups.append([watch])
                 continue
             group = filling.get(platform)
-            if group is None or len(group) >= source.batch:
+            if group is None or len(group) >= batch:
                 group = filling[platform] = []
                 groups.append(group)
             group.append(watch)
         return groups
 
-    def prefetch(self, group: Sequence[Watch]) -> dict[int, Observation]:
+    async def prefetch(self, engine: Engine, group: Sequence[Watch]) -> dict[int, Observation]:
         """The observations of a group from `batches`, by watch id, made with the platform's
-        batch requests; {} for a group of one (its check fetches as usual)."""
+        batch requests; {} for a group of one (its check observes as usual) or when the batch
+        could not be run (each check then observes on its own)."""
         if len(group) < 2:
             return {}
         source = self.source(group[0].target.platform)
-        observed = source.fetch_many([watch.target for watch in group])
+        try:
+            observed = await engine.run(source.observe_many([w.target for w in group]))
+        except FetchError as exc:
+            log.error("batch of %d %s watches: %s", len(group), source.name, exc)
+            return {}
         return {w.id: _canonical(obs) for w, obs in zip(group, observed, strict=True)}
 
-    def check_once(
-        self, watch: Watch, confirm_now: bool = False, observed: Observation | None = None
-    ) -> CheckResult:
-        """Check one watch and record the result in one transaction.
+    # -- checking -------------------------------------------------------------------------
 
-        With `confirm_now` (the one-off CLI check), a first gone signal is re-fetched after a
-        pause until it is confirmed or contradicted, instead of waiting for the next check.
-        `observed` is the post as a batch request already observed it (see `prefetch`).
-        """
+    def check_once(self, watch: Watch, confirm_now: bool = False) -> CheckResult:
+        """One check in an event loop of its own (the CLI): a first gone signal is confirmed
+        or refuted now, after a pause, rather than at the next check."""
+
+        async def once() -> CheckResult:
+            async with Engine(self.settings.http) as engine:
+                return await self.check(engine, watch, confirm_now=confirm_now, diff=True)
+
+        return asyncio.run(once())
+
+    async def check(
+        self,
+        engine: Engine,
+        watch: Watch,
+        observed: Observation | None = None,
+        confirm_now: bool = False,
+        diff: bool = False,
+    ) -> CheckResult:
+        """Check one watch and apply the result. `observed` is the post as a batch request
+        already observed it (see `prefetch`); `diff` computes the diff for printing."""
         if watch.target.account:
-            return self._check_account(watch, confirm_now)
-        confirm = self.settings.detect.confirm_deletions
-        obs = self.observe(watch.target) if observed is None else observed
-        outcome = detect(watch.state, obs, self.clock(), confirm)
-        events = outcome.events
-        for _ in range(confirm - 1 if confirm_now else 0):
+            return await self._check_account(engine, watch, confirm_now)
+        obs = observed if observed is not None else await self.observe(engine, watch.target)
+        state = watch.state
+        if confirm_now:
+            state, obs = await self._confirm(engine, watch, obs)
+        for _ in range(REDECIDE):
+            outcome = detect(state, obs, self.clock(), self._confirm_count)
+            missed_steps, outcome = await self._missed(engine, watch, obs, outcome)
+            plan = plan_post(self.rules, watch, obs, outcome, self.clock(), missed_steps)
+            applied = await self._apply(plan)
+            if applied is not None:
+                return await self._result(plan, applied, obs, outcome, missed_steps, diff)
+            watch = await asyncio.to_thread(self.store.get_watch, watch.id)
+            state = watch.state
+        log.info("watch %d: moved on while this check ran; its result is dropped", watch.id)
+        return CheckResult(watch, outcome.status, None, watch.revisions, stale=True)
+
+    @property
+    def _confirm_count(self) -> int:
+        return self.settings.detect.confirm_deletions
+
+    async def _confirm(
+        self, engine: Engine, watch: Watch, obs: Observation
+    ) -> tuple[WatchState, Observation]:
+        """Re-observe a first gone signal after a pause, as often as confirmation needs,
+        until it is confirmed or contradicted. Returns the last observation and the state
+        to detect it from: the streak of the unconfirmed ones before it (which raise no
+        events of their own)."""
+        state = watch.state
+        for _ in range(self._confirm_count - 1):
+            outcome = detect(state, obs, self.clock(), self._confirm_count)
             if outcome.status is not Status.UNCONFIRMED:
                 break
-            time.sleep(self.settings.detect.confirm_pause)
-            obs = self.observe(watch.target)
-            outcome = detect(outcome.state, obs, self.clock(), confirm)
-            events += outcome.events
-        outcome = replace(outcome, events=events)
-        steps, outcome = self._missed(watch, obs, outcome)
-        return self._record(watch, obs, outcome, steps)
+            state = outcome.state
+            await asyncio.sleep(self.settings.detect.confirm_pause)
+            obs = await self.observe(engine, watch.target)
+        return state, obs
 
-    def _missed(
-        self, watch: Watch, obs: Observation, outcome: Outcome
+    async def _missed(
+        self, engine: Engine, watch: Watch, obs: Observation, outcome: Outcome
     ) -> tuple[list[Step], Outcome]:
         """For a post found edited, the versions the platform's edit history holds that our
         checks never saw, each an edit of its own; and the outcome of the current version,
@@ -181,144 +247,145 @@ class App:
             return [], outcome
         if not obs.post.platform_edited:  # only a platform that flags edits keeps a history
             return [], outcome
-        history = self.source(watch.target.platform).history(watch.target, obs.post)
+        source = self.source(watch.target.platform)
+        try:
+            history = await engine.run(source.history(watch.target, obs.post))
+        except FetchError:
+            return [], outcome
         versions = [canonical(post) for post in history]
         between = missed(versions, watch.state.content_hash, outcome.state.content_hash)
         if not between:
             return [], outcome
-        now, confirm = self.clock(), self.settings.detect.confirm_deletions
-        steps, state = replay(watch.state, between, watch.last_checked_at, now, confirm)
-        return steps, detect(state, obs, now, confirm)
-
-    def _record(
-        self, watch: Watch, obs: Observation, outcome: Outcome, steps: Sequence[Step] = ()
-    ) -> CheckResult:
         now = self.clock()
+        steps, state = replay(watch.state, between, watch.last_checked_at, now, self._confirm_count)
+        return steps, detect(state, obs, now, self._confirm_count)
+
+    async def _apply(self, plan: CheckPlan) -> Watch | None:
+        """Write the plan; None when the watch moved on since it was read (stale)."""
+        if plan.quiet and self.defer_quiet:
+            self.store.defer(plan)
+            return _as_applied(plan)
+        applied = await asyncio.to_thread(self.store.apply, plan)
+        return applied.watch if applied is not None else None
+
+    async def _result(
+        self,
+        plan: CheckPlan,
+        updated: Watch,
+        obs: Observation,
+        outcome: Outcome,
+        steps: Sequence[Step],
+        diff: bool,
+    ) -> CheckResult:
         post = obs.post if isinstance(obs, Seen) else None
-        next_at, enabled = self._schedule(watch, obs, outcome, now)
-        updated = self.store.record(watch, outcome, post, now, next_at, self.route, enabled, steps)
-        previous = steps[-1].post if steps else self._previous(watch, outcome)
-        diff = diff_texts(previous.document, post.document) if previous and post else None
+        previous = None
+        if diff:
+            previous = steps[-1].post if steps else await self._previous(plan.watch, outcome)
         return CheckResult(
             watch=updated,
             status=outcome.status,
             post=post,
             revision=updated.revisions,
             previous=previous,
-            diff=diff,
+            diff=diff_texts(previous.document, post.document) if previous and post else None,
             reason=outcome.reason,
             changed=outcome.changed,
             events=tuple(e for step in steps for e in step.outcome.events) + outcome.events,
             missed=tuple(step.post for step in steps),
         )
 
-    def _schedule(
-        self, watch: Watch, obs: Observation | TimelineObservation, outcome: Outcome, now: datetime
-    ) -> tuple[datetime, bool | None]:
-        """The next check, and whether the watch stays scheduled (None: as it is). A post an
-        account discovered is followed by age, and dropped once past the follow window
-        (unless a gone signal still waits for its confirmation)."""
-        retry_after = obs.retry_after if isinstance(obs, RateLimited) else None
-        if not watch.discovered:
-            daemon = self.settings.daemon
-            return next_check(watch.interval, outcome, now, daemon, retry_after, self._rng), None
-        since = watch.posted_at or watch.created_at
-        next_at, following = self._follow(since, outcome, now, retry_after)
-        if outcome.status is Status.UNCONFIRMED:
-            return next_at, True  # a gone signal is confirmed or refuted, even past the window
-        return (next_at, None) if following else (now, False)
-
-    def _follow(
-        self, since: datetime, outcome: Outcome, now: datetime, retry_after: float | None = None
-    ) -> tuple[datetime, bool]:
-        """When to check a followed post published at `since` next, and whether it is still
-        inside the follow window (past it, the next check is only a gone signal's
-        confirmation)."""
-        interval = follow_interval((now - since).total_seconds(), self.settings.accounts)
-        seconds = interval or CONFIRM_SPACING
-        next_at = next_check(seconds, outcome, now, self.settings.daemon, retry_after, self._rng)
-        return next_at, interval is not None
+    async def _previous(self, watch: Watch, outcome: Outcome) -> Post | None:
+        """The last stored version, when this check changed or removed it (for the diff or the
+        deletion evidence). Unchanged checks never read it: that is the hot path."""
+        kinds = {e.kind for e in outcome.events}
+        wanted = {EventKind.EDITED, EventKind.DELETED, EventKind.REMOVED}
+        if not watch.revisions or not kinds & wanted:
+            return None
+        revision = await asyncio.to_thread(self.store.revision, watch.id, watch.revisions)
+        return revision.post
 
     # -- accounts ------------------------------------------------------------------------
 
-    def _check_account(self, watch: Watch, confirm_now: bool) -> CheckResult:
+    async def _check_account(self, engine: Engine, watch: Watch, confirm_now: bool) -> CheckResult:
         """Read the account's timeline: follow each post not seen before (a `new` event),
         check at once each post that vanished between live neighbours, and track the
         account's own presence. Nothing here ever marks a post deleted: only its own check
         can."""
         source = self.source(watch.target.platform)
-        obs = source.timeline(watch.target, watch.pages)
-        now = self.clock()
-        reading = None
-        seen: Observation
-        if isinstance(obs, Page):
-            reading = read_page(watch, obs, self.store.followed(watch.id))
-            seen = reading.observation
+        obs = await self._timeline(engine, source, watch)
+        for _ in range(REDECIDE):
+            followed = await asyncio.to_thread(self.store.followed, watch.id)
+            now = self.clock()
+            reading = read_page(watch, obs, followed) if isinstance(obs, Page) else None
+            seen = reading.observation if reading else _unlisted(obs)
+            outcome = detect(watch.state, seen, now, self._confirm_count)
+            found = self._discoveries(source, watch, reading, now)
+            listing = reading.listing if reading else watch.listing
+            plan = plan_account(self.rules, watch, obs, seen, outcome, now, listing, found)
+            applied = await asyncio.to_thread(self.store.apply, plan)
+            if applied is not None:
+                break
+            watch = await asyncio.to_thread(self.store.get_watch, watch.id)
         else:
-            seen = obs
-        outcome = detect(watch.state, seen, now, self.settings.detect.confirm_deletions)
-        # The first listing is the baseline: its posts are followed, not announced; so are
-        # posts that only moved up into the page. Followed oldest first, so that `new` alerts
-        # arrive in posting order (pages list newest first).
-        baseline = watch.state.presence is Presence.UNKNOWN
-        found = [
-            self._discovery(source, watch, post, now, announce=False)
-            for post in reversed(reading.backfill if reading else ())
-        ] + [
-            self._discovery(source, watch, post, now, announce=not baseline)
-            for post in reversed(reading.new if reading else ())
-        ]
-        next_at, _ = self._schedule(watch, obs, outcome, now)
-        post = seen.post if isinstance(seen, Seen) else None
-        listing = reading.listing if reading else watch.listing
-        account, created = self.store.record_account(
-            watch, outcome, post, now, next_at, self.route, listing, found
+            return CheckResult(watch, outcome.status, None, watch.revisions, stale=True)
+        suspects = await self._check_suspects(
+            engine, reading.suspects if reading else (), confirm_now
         )
-        suspects = self._check_suspects(reading.suspects if reading else (), now, confirm_now)
+        post = seen.post if isinstance(seen, Seen) else None
         return CheckResult(
-            watch=account,
+            watch=applied.watch,
             status=outcome.status,
             post=post,
-            revision=account.revisions,
+            revision=applied.watch.revisions,
             reason=outcome.reason,
             changed=outcome.changed or any(r.changed for r in suspects),
             events=outcome.events,
             listed=len(obs.posts) if isinstance(obs, Page) else 0,
-            discovered=tuple(created),
+            discovered=tuple(applied.created),
             suspects=tuple(suspects),
         )
 
-    def _discovery(
-        self, source: Source, account: Watch, post: Post, now: datetime, announce: bool
-    ) -> Discovery:
-        """A listed post's first check, as if it had been fetched directly (timeline posts
-        equal direct fetches, which the adapters' tests show)."""
-        post = canonical(post)
-        outcome = detect(WatchState(), Seen(post), now, self.settings.detect.confirm_deletions)
-        next_at, following = self._follow(post.created_at or now, outcome, now)
-        target = source.post_target(account.target, post)
-        # A check-only account (`watcher check`) records its posts without following them.
-        return Discovery(target, post, outcome, next_at, account.enabled and following, announce)
+    async def _timeline(self, engine: Engine, source: Source, watch: Watch) -> TimelineObservation:
+        flow = source.timeline(watch.target, watch.pages)
+        try:
+            return await engine.run(flow)
+        except FetchError as exc:
+            return Failed(str(exc))
 
-    def _check_suspects(
-        self, ids: Sequence[int], now: datetime, confirm_now: bool
+    def _discoveries(
+        self, source: Source, account: Watch, reading: Reading | None, now: datetime
+    ) -> list[NewWatch]:
+        """The posts to start following, oldest first so that `new` alerts arrive in posting
+        order (pages list newest first). The first listing is the baseline: its posts are
+        followed, not announced; so are posts that only moved up into the page."""
+        if reading is None:
+            return []
+        baseline = account.state.presence is Presence.UNKNOWN
+        quiet = [(post, False) for post in reversed(reading.backfill)]
+        fresh = [(post, not baseline) for post in reversed(reading.new)]
+        found = []
+        for post, announce in quiet + fresh:
+            post = canonical(post)
+            target = source.post_target(account.target, post)
+            found.append(new_watch(self.rules, account, target, post, now, announce))
+        return found
+
+    async def _check_suspects(
+        self, engine: Engine, ids: Sequence[int], confirm_now: bool
     ) -> list[CheckResult]:
         """Check at once the posts that vanished from the middle of the timeline; a post
         whose check is already under way elsewhere is left to it."""
         if not ids:
             return []
-        claimed = self.store.claim(ids, now, now + timedelta(seconds=SUSPECT_LEASE))
-        return [self.check_once(watch, confirm_now) for watch in claimed]
+        now = self.clock()
+        lease = now + timedelta(seconds=SUSPECT_LEASE)
+        claimed = await asyncio.to_thread(self.store.claim, ids, now, lease)
+        return [await self.check(engine, watch, confirm_now=confirm_now) for watch in claimed]
 
-    def route(self, watch: Watch, kind: EventKind) -> list[str]:
-        """The channels an event of this watch goes to: the watch's channels (all when it
-        names none) that want this kind. A post's first snapshot is not news: `new` is
-        alerted only for posts discovered by an account watch."""
-        if kind is EventKind.NEW and not watch.discovered:
-            return []
-        names = watch.channels or tuple(c.name for c in self.settings.channels)
-        wanted = (self.settings.channel(name) for name in names)
-        return [c.name for c in wanted if c is not None and c.wants(kind.value)]
+    # -- config ------------------------------------------------------------------------
+
+    def route(self, watch: Watch, kind: EventKind) -> tuple[str, ...]:
+        return self.rules.route(watch, kind)
 
     def sync_config(self, spread: bool = True) -> SyncReport:
         """Put the config file's [[watches]] into the database (see Store.sync_config). New
@@ -327,7 +394,7 @@ class App:
         entries = [self._sync_entry(i, w) for i, w in enumerate(self.settings.watches)]
         now = self.clock()
         return self.store.sync_config(
-            entries, now, lambda s: first_check(s, now, self._rng) if spread else now
+            entries, now, lambda s: first_check(s, now, self.rules.rng) if spread else now
         )
 
     def _sync_entry(self, index: int, watch: WatchSettings) -> SyncEntry:
@@ -338,14 +405,24 @@ class App:
         interval = watch.interval or self.settings.default_interval
         return SyncEntry(target, interval, watch.channels, watch.pages)
 
-    def _previous(self, watch: Watch, outcome: Outcome) -> Post | None:
-        """The last stored version, when this check changed or removed it (for the diff or the
-        deletion evidence). Unchanged checks never read it: that is the hot path."""
-        kinds = {e.kind for e in outcome.events}
-        wanted = {EventKind.EDITED, EventKind.DELETED, EventKind.REMOVED}
-        if not watch.revisions or not kinds & wanted:
-            return None
-        return self.store.revision(watch.id, watch.revisions).post
+
+def _unlisted(obs: TimelineObservation) -> Observation:
+    """A timeline that could not be listed, as the account's own observation."""
+    assert not isinstance(obs, Page)
+    return obs
+
+
+def _as_applied(plan: CheckPlan) -> Watch:
+    """The watch as a deferred quiet plan leaves it (written with the next flush)."""
+    return replace(
+        plan.watch,
+        state=plan.state,
+        enabled=plan.enabled,
+        last_checked_at=plan.checked_at,
+        next_check_at=plan.next_check_at,
+        last_error=plan.last_error,
+        version=plan.watch.version + 1,
+    )
 
 
 def _canonical(obs: Observation) -> Observation:

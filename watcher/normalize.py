@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import lxml.html
 from lxml import etree
 
+from watcher.errors import BadBody
 from watcher.model import Post
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"), None)
 _HSPACE = re.compile(r"[^\S\n]+")  # any whitespace except newline (incl. NBSP, ideographic space)
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _TEXT_SPACE = re.compile(r"\s+")
+# libxml2 stops parsing a document nested deeper than this (without XML_PARSE_HUGE, which lifts
+# every other limit too) and hands back the tree it had: the rest of the page is simply missing.
+MAX_HTML_DEPTH = 256
 # Private sentinels for boundaries while walking; merged afterwards so that adjacent boundaries
 # (</li><li>) give one break, not two.
 _LINE, _PARAGRAPH, _BR = "\x01", "\x02", "\x03"
@@ -62,14 +66,41 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment or document: block boundaries and <br> become newlines,
-    images become their alt text (Weibo emoji are `<img alt=[加油]>`)."""
+    images become their alt text (Weibo emoji are `<img alt=[加油]>`). `BadBody` for markup the
+    parser could not read whole (see `html_document`)."""
     if not html.strip():
         return ""
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        root = lxml.html.fragment_fromstring(html, create_parent="div", parser=parser)
     except (etree.ParserError, ValueError):
         return fold_text(html)
+    _check_whole(parser, "the HTML text")
     return element_text(root)
+
+
+def html_document(text: str, url: str) -> lxml.html.HtmlElement:
+    """`text` (the page at `url`) parsed as an HTML document, all of it.
+
+    libxml2 gives up part-way on hostile markup (nested deeper than `MAX_HTML_DEPTH`, a text
+    node past its size limit) and returns the tree it had so far without a word; that cut-off
+    page would read as one whose content was removed, so it is `BadBody` instead. Text that is
+    no document at all raises lxml's own `ParserError` (each caller words that one).
+    """
+    parser = lxml.html.HTMLParser()  # a fresh one: its error log is this parse's alone
+    root = lxml.html.document_fromstring(text, parser=parser)
+    _check_whole(parser, f"the page at {url}")
+    return root
+
+
+def _check_whole(parser: etree.HTMLParser, what: str) -> None:
+    """`BadBody` if the parse that just ran stopped early: a fatal error means a cut-off tree."""
+    for error in parser.error_log:
+        if error.level_name != "FATAL":
+            continue  # recoverable markup mistakes, which a browser repairs the same way
+        if "depth" in error.message.lower():
+            raise BadBody(f"{what} nests deeper than {MAX_HTML_DEPTH} elements; not read")
+        raise BadBody(f"{what} could not be read whole: {error.message.strip()}")
 
 
 def element_text(element: etree._Element, skip: Iterable[str] = ()) -> str:

@@ -37,13 +37,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
-
-import apprise
+from typing import TYPE_CHECKING, Any
 
 from watcher.errors import ConfigError, DeliveryError
 from watcher.masking import ANY_URL, Scrubber, mask, mask_in
 from watcher.settings import ChannelSettings
+
+if TYPE_CHECKING:  # at run time the functions that use apprise import it: loading the
+    import apprise  # config or starting the CLI must not load it
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,8 @@ def _apprise_warnings() -> Iterator[list[str]]:
 
 
 def _asset() -> apprise.AppriseAsset:
+    import apprise
+
     # No :emoji: expansion and no escape decoding: post text is untrusted and must arrive as is.
     # Sequential dispatch keeps the send (and its log records) in the calling thread.
     return apprise.AppriseAsset(async_mode=False, interpret_emojis=False, interpret_escapes=False)
@@ -165,6 +168,8 @@ def _asset() -> apprise.AppriseAsset:
 
 def _instantiate(url: str, asset: apprise.AppriseAsset) -> tuple[Any, str]:
     """The apprise plugin for `url` (None when apprise cannot use it), and apprise's reason."""
+    import apprise
+
     _REDACTOR.install()
     _REDACTOR.remember(url)
     with _apprise_warnings() as warnings:
@@ -261,6 +266,8 @@ class Notifier:
             return target
 
     def _build(self, channel: ChannelSettings, fmt: _Format) -> _Target:
+        import apprise
+
         url = channel.url
         plugin, reason = _instantiate(url, self._asset)
         if plugin is not None:
@@ -286,6 +293,8 @@ class Notifier:
     @staticmethod
     def _notify(target: _Target, body: str, body_format: str) -> str:
         """'' when the service accepted `body`, else why not (one line, masked)."""
+        import apprise
+
         try:
             result = target.apprise.notify(
                 body=body, body_format=body_format, interpret_escapes=False

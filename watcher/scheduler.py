@@ -1,30 +1,35 @@
-"""The daemon: an APScheduler job that keeps every watch checked, and a thread that keeps the
-outbox drained.
+"""The daemon: one event loop that keeps every watch checked, a flusher for the batched state
+updates of unchanged checks, and a thread that keeps the outbox drained.
 
-- dispatch (every `tick`): claim due watches from the database, as many as there are free
-  workers, and run `App.check_once` for each on a bounded thread pool (posts of a platform
-  with a batch endpoint, Bluesky, are observed together first: see `App.batches`);
-- drain: a thread that sends pending deliveries every `drain_interval`, and at once when a
-  check has recorded an alert (an alert should not wait for a timer).
+- dispatch: claim due watches from the database, as many as there are free check slots, and
+  run each check as a task on the loop (posts of a platform with a batch endpoint, Bluesky,
+  are observed together first: see `App.batches`). A finished check frees its slot at once,
+  and a full claim means more may be due: the next claim follows without waiting for a tick.
+  No check ever parks a thread: waiting on a slow or polite host is a suspended coroutine.
+- flush: the state updates of unchanged checks are written in one transaction per batch, at
+  least every `FLUSH_EVERY` seconds and on shutdown.
+- drain: a thread (apprise blocks) that sends pending deliveries every `drain_interval`, and
+  at once when a check has recorded an alert.
 
 The schedule lives in the database, so a watch added by `watcher add` is seen on the next tick,
-and a restart resumes where it stopped. SIGTERM/SIGINT: stop claiming, let in-flight checks
-finish (bounded by `shutdown_grace`), drain once more, exit 0.
+and a restart resumes where it stopped: claims of this machine's dead processes are taken back
+at start. SIGTERM/SIGINT: stop claiming, let in-flight checks finish (bounded by
+`shutdown_grace`), flush, drain once more, exit 0.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import signal
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from types import FrameType
-
-from apscheduler.schedulers.background import BackgroundScheduler
 
 from watcher.app import App, CheckResult
+from watcher.engine import Engine
 from watcher.errors import WatcherError
 from watcher.model import EventKind, Observation, Watch
 from watcher.outbox import DrainReport, Outbox
@@ -32,8 +37,10 @@ from watcher.outbox import DrainReport, Outbox
 log = logging.getLogger(__name__)
 
 # A claimed watch's next check moves this far ahead until its check records the real one;
-# if the daemon dies mid-check, the watch is checked again when the lease runs out.
+# if the daemon dies mid-check, the watch is checked again when the lease runs out (or at
+# once, by the next daemon started on this machine).
 LEASE = timedelta(minutes=5)
+FLUSH_EVERY = 1.0  # seconds between two writes of batched state updates
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,30 +56,18 @@ class Daemon:
         self.app = app
         self.outbox = outbox
         self.settings = app.settings.daemon
-        self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="check")
-        self._inflight: set[Future[list[CheckResult | None]]] = set()
-        self._lock = threading.Lock()
+        self.app.defer_quiet = True
         self._stopping = threading.Event()
         self._kick = threading.Event()
-        self._dispatching = threading.Lock()
-        self._backlog = False
+        self._wake: asyncio.Event | None = None
+        self._inflight: set[asyncio.Task[list[CheckResult | None]]] = set()
 
     # -- one pass (cron) ----------------------------------------------------------------
 
     def run_once(self, everything: bool = False) -> PassReport:
         """Check every due watch (every enabled one with `everything`), then drain."""
-        now = self.app.clock()
-        claimed: list[Watch] = []
-        limit = 10_000_000 if everything else self.settings.concurrency * 50
-        horizon = now + timedelta(days=36500) if everything else now
-        while batch := self.app.store.claim_due(horizon, limit, now + LEASE):
-            claimed += batch
-            if everything:
-                break
-        groups = self._pool.map(self._check_group, self.app.batches(claimed))
-        results = [r for group in groups for r in group if r is not None]
+        results = asyncio.run(self._pass(everything))
         drained = self.outbox.drain(limit=100_000)
-        self._pool.shutdown(wait=True)
         return PassReport(
             checked=len(results),
             changed=sum(r.changed for r in results),
@@ -80,88 +75,162 @@ class Daemon:
             drained=drained,
         )
 
+    async def _pass(self, everything: bool) -> list[CheckResult]:
+        store = self.app.store
+        now = self.app.clock()
+        store.release_dead_claims(now)
+        limit = 10_000_000 if everything else self.settings.concurrency * 50
+        horizon = now + timedelta(days=36500) if everything else now
+        claimed: list[Watch] = []
+        while batch := store.claim_due(horizon, limit, now + LEASE):
+            claimed += batch
+            if everything:
+                break
+        slots = asyncio.Semaphore(self.settings.concurrency)
+
+        async def bounded(engine: Engine, group: list[Watch]) -> list[CheckResult | None]:
+            async with slots:
+                return await self._check_group(engine, group)
+
+        async with Engine(self.app.settings.http) as engine:
+            flusher = asyncio.create_task(self._flush_loop())
+            try:
+                groups = self.app.batches(claimed)
+                done = await asyncio.gather(*(bounded(engine, g) for g in groups))
+            finally:
+                flusher.cancel()
+                await self._flush()
+        return [r for group in done for r in group if r is not None]
+
     # -- forever ------------------------------------------------------------------------
 
     def run_forever(self) -> None:
         """Run until SIGTERM or SIGINT, then shut down gracefully."""
-        self._install_signals()
-        scheduler = BackgroundScheduler(timezone="UTC")
-        scheduler.add_job(
-            self.dispatch,
-            "interval",
-            seconds=self.settings.tick,
-            id="dispatch",
-            max_instances=1,
-            coalesce=True,
-        )
-        scheduler.start()
         drainer = threading.Thread(target=self._drain_loop, name="drain", daemon=True)
         drainer.start()
-        log.info("watcher daemon running: %d watch(es) enabled", len(self.app.store.list_watches()))
-        self.dispatch()
         try:
-            self._stopping.wait()
+            asyncio.run(self._forever())
         finally:
+            self._stopping.set()
             self._kick.set()  # wake the drain thread so it sees the stop
             drainer.join(timeout=self.settings.shutdown_grace)
-            self._shutdown(scheduler)
+            self.drain()
+            log.info("stopped")
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._wake is not None:
+            self._wake.set()
 
-    def dispatch(self) -> None:
-        """Claim as many due watches as there are free workers and start their checks."""
-        if self._stopping.is_set() or not self._dispatching.acquire(blocking=False):
-            return  # stopping, or another thread is dispatching right now
+    async def _forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, signum)
+        released = self.app.store.release_dead_claims(self.app.clock())
+        if released:
+            log.info("took back %d claim(s) of a daemon that died on this machine", released)
+        log.info("watcher daemon running: %d watch(es) enabled", self.app.store.count_enabled())
+        async with Engine(self.app.settings.http) as engine:
+            flusher = asyncio.create_task(self._flush_loop())
+            try:
+                await self._dispatch_loop(engine)
+            finally:
+                await self._shutdown(flusher)
+
+    def _on_signal(self, signum: int) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        self.stop()
+
+    async def _dispatch_loop(self, engine: Engine) -> None:
+        assert self._wake is not None
+        while not self._stopping.is_set():
+            backlog = await self._dispatch(engine)
+            if backlog and len(self._inflight) < self.settings.concurrency:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.tick)
+
+    async def _dispatch(self, engine: Engine) -> bool:
+        """Claim as many due watches as there are free slots and start their checks; True
+        when the claim filled every slot (more may be due)."""
+        free = self.settings.concurrency - len(self._inflight)
+        if free <= 0:
+            return False
+        now = self.app.clock()
         try:
-            with self._lock:
-                free = self.settings.concurrency - len(self._inflight)
-            if free <= 0:
-                return
-            now = self.app.clock()
-            claimed = self.app.store.claim_due(now, free, now + LEASE)
-            # A full claim means more may be due: each finished check refills its slot at once
-            # instead of waiting for the next tick (else throughput is capped at workers/tick).
-            self._backlog = len(claimed) == free
-            for group in self.app.batches(claimed):
-                future = self._pool.submit(self._check_group, group)
-                with self._lock:
-                    self._inflight.add(future)
-                future.add_done_callback(self._done)
+            claimed = await asyncio.to_thread(self.app.store.claim_due, now, free, now + LEASE)
         except WatcherError as exc:  # e.g. the database is briefly locked: next tick
             log.error("dispatch failed: %s", exc)
-        finally:
-            self._dispatching.release()
+            return False
+        for group in self.app.batches(claimed):
+            task = asyncio.create_task(self._check_group(engine, group))
+            self._inflight.add(task)
+            task.add_done_callback(self._done)
+        return len(claimed) == free
+
+    def _done(self, task: asyncio.Task[list[CheckResult | None]]) -> None:
+        self._inflight.discard(task)
+        if self._wake is not None:
+            self._wake.set()  # a slot is free: claim again without waiting for the tick
+
+    async def _shutdown(self, flusher: asyncio.Task[None]) -> None:
+        log.info("stopping: no new checks; waiting for %d in flight", len(self._inflight))
+        if self._inflight:
+            _, pending = await asyncio.wait(self._inflight, timeout=self.settings.shutdown_grace)
+            if pending:
+                log.warning("%d check(s) still running after the grace period", len(pending))
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+        flusher.cancel()
+        await self._flush()
+
+    # -- checks -------------------------------------------------------------------------
+
+    async def _check_group(
+        self, engine: Engine, group: Sequence[Watch]
+    ) -> list[CheckResult | None]:
+        """Check a group from `App.batches`: one batch request for its posts where the
+        platform has one, then each watch's own decision and apply."""
+        observed = await self.app.prefetch(engine, group)
+        return [await self._check(engine, watch, observed.get(watch.id)) for watch in group]
+
+    async def _check(
+        self, engine: Engine, watch: Watch, observed: Observation | None = None
+    ) -> CheckResult | None:
+        try:
+            result = await self.app.check(engine, watch, observed)
+        except WatcherError as exc:
+            log.error("watch %d (%s): %s", watch.id, watch.target.url, exc)
+            return None
+        except Exception:  # one broken check must not end the pass: its alerts wait otherwise
+            log.exception("watch %d (%s): unexpected error", watch.id, watch.target.url)
+            return None
+        log.info("watch %d %s: %s", watch.id, watch.target.url, result.status.value)
+        if any(e.kind is not EventKind.NEW for e in result.events) or result.discovered:
+            self._kick.set()
+        return result
+
+    # -- writing and sending ------------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_EVERY)
+            await self._flush()
+
+    async def _flush(self) -> None:
+        try:
+            await asyncio.to_thread(self.app.store.flush)
+        except WatcherError as exc:  # kept queued: the next flush writes it
+            log.error("writing checked watches failed: %s", exc)
 
     def drain(self) -> None:
         try:
             self.outbox.drain()
         except WatcherError as exc:  # e.g. the database is briefly locked: next time
             log.error("outbox drain failed: %s", exc)
-
-    def _check_group(self, group: list[Watch]) -> list[CheckResult | None]:
-        """Check a group from `App.batches`: one batch request for its posts where the
-        platform has one, then each watch's own detection and record."""
-        try:
-            observed = self.app.prefetch(group)
-        except WatcherError as exc:  # each check then fetches on its own
-            log.error("batch of %d %s watches: %s", len(group), group[0].target.platform, exc)
-            observed = {}
-        return [self._check(watch, observed.get(watch.id)) for watch in group]
-
-    def _check(self, watch: Watch, observed: Observation | None = None) -> CheckResult | None:
-        try:
-            result = self.app.check_once(watch, observed=observed)
-        except WatcherError as exc:
-            log.error("watch %d (%s): %s", watch.id, watch.target.url, exc)
-            return None
-        log.info("watch %d %s: %s", watch.id, watch.target.url, result.status.value)
-        if any(e.kind is not EventKind.NEW for e in result.events):
-            self._drain_now()
-        return result
-
-    def _drain_now(self) -> None:
-        self._kick.set()
 
     def _drain_loop(self) -> None:
         """Drain every `drain_interval`, or as soon as kicked. A kick during a drain makes the
@@ -171,29 +240,3 @@ class Daemon:
             self._kick.clear()
             if not self._stopping.is_set():
                 self.drain()
-
-    def _done(self, future: Future[list[CheckResult | None]]) -> None:
-        with self._lock:
-            self._inflight.discard(future)
-        if self._backlog:
-            self.dispatch()
-
-    def _shutdown(self, scheduler: BackgroundScheduler) -> None:
-        log.info("stopping: no new checks; waiting for %d in flight", len(self._inflight))
-        scheduler.shutdown(wait=True)
-        with self._lock:
-            pending = set(self._inflight)
-        not_done = wait(pending, timeout=self.settings.shutdown_grace).not_done
-        if not_done:
-            log.warning("%d check(s) still running after the grace period", len(not_done))
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self.drain()
-        log.info("stopped")
-
-    def _install_signals(self) -> None:
-        def handler(signum: int, _frame: FrameType | None) -> None:
-            log.info("received %s", signal.Signals(signum).name)
-            self.stop()
-
-        signal.signal(signal.SIGTERM, handler)
-        signal.signal(signal.SIGINT, handler)

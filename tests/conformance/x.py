@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from tests.conformance import Case, Platform
 from watcher.model import Failed, Gone, Hidden, Seen
-from watcher.sources.x_token import syndication_token
+from watcher.sources.x import syndication_token
 
 
 def result(post_id: str) -> str:

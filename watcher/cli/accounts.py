@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from watcher import console as show
 from watcher.cli.base import cli, common_options, emit_json, open_app, out_console
-from watcher.detect import format_duration
 from watcher.errors import UsageError
-from watcher.stats import AccountStats, account_stats
+
+if TYPE_CHECKING:
+    from watcher.stats import AccountStats
 
 
 @cli.command()
@@ -19,6 +19,8 @@ from watcher.stats import AccountStats, account_stats
 @common_options
 def stats(ref: str, as_json: bool, config: str | None, db: str | None) -> None:
     """How an account posts: posts per day, edits, deletions, the longest silence."""
+    from watcher.stats import account_stats
+
     with open_app(config, db) as app:
         account = app.store.resolve(ref)
         if not account.target.account:
@@ -39,6 +41,9 @@ def stats(ref: str, as_json: bool, config: str | None, db: str | None) -> None:
 
 
 def _lines(s: AccountStats) -> list[tuple[str, str]]:
+    from watcher import console as show
+    from watcher.detect import format_duration
+
     silence = s.longest_silence
     quiet = "—"
     if silence is not None:

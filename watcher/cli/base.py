@@ -1,30 +1,27 @@
-"""What every command shares: the group, the exit codes, --db/--config, output helpers."""
+"""What every command shares: the group, the exit codes, --db/--config, output helpers.
+
+Start light: this module and the command modules import only click and watcher's exception tree
+at the top, so `watcher --version` and `--help` load no database, HTTP, HTML or chat library.
+A command imports the heavy modules it uses inside its function.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
-from watcher.app import App
-from watcher.config import load_settings
+from watcher import __version__
 from watcher.errors import WatcherError
-from watcher.model import Status
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from watcher.app import App
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_UNOBSERVED = 0, 1, 2, 3
-UNOBSERVED = frozenset(
-    {
-        Status.FAILED,
-        Status.BLOCKED,
-        Status.RATE_LIMITED,
-        Status.BROKEN,
-        Status.HIDDEN,
-        Status.UNCONFIRMED,
-    }
-)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -47,10 +44,15 @@ def common_options(func: F) -> F:
 
 
 def open_app(config: str | None, db: str | None) -> App:
+    from watcher.app import App
+    from watcher.config import load_settings
+
     return App(load_settings(config), db or "")
 
 
 def out_console() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=True, highlight=False)
 
 
@@ -58,8 +60,10 @@ def emit_json(value: object) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
+# The version is the package's own constant: reading the installed metadata instead would
+# import importlib.metadata (a tenth of this command's start-up) to print one line.
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="watcher")
+@click.version_option(__version__)
 def cli() -> None:
     """Watch public posts; know when one is edited, deleted or restored."""
 

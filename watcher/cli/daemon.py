@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from watcher import console as show
-from watcher import serialize
 from watcher.cli.base import (
     cli,
     common_options,
@@ -17,13 +13,12 @@ from watcher.cli.base import (
     open_app,
     out_console,
 )
-from watcher.config import load_settings
 from watcher.errors import UsageError
-from watcher.masking import mask
-from watcher.model import Delivery, DeliveryState, Watch
-from watcher.notify import Notifier
-from watcher.outbox import Outbox, send_test
-from watcher.scheduler import Daemon
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from watcher.model import Delivery, Watch
 
 
 @cli.command()
@@ -33,6 +28,10 @@ from watcher.scheduler import Daemon
 @common_options
 def run(once: bool, everything: bool, verbose: bool, config: str | None, db: str | None) -> None:
     """Run the daemon: check watches on schedule and send alerts, until SIGTERM/SIGINT."""
+    from watcher.notify import Notifier
+    from watcher.outbox import Outbox
+    from watcher.scheduler import Daemon
+
     if everything and not once:
         raise UsageError("--all goes with --once")
     setup_logging(verbose)
@@ -61,6 +60,11 @@ def run(once: bool, everything: bool, verbose: bool, config: str | None, db: str
 @common_options
 def notify_test(channel: str, config: str | None, db: str | None) -> None:
     """Send a test message to CHANNEL (a [[channels]] name in the config)."""
+    from watcher.config import load_settings
+    from watcher.masking import mask
+    from watcher.notify import Notifier
+    from watcher.outbox import send_test
+
     settings = load_settings(config)
     chosen = settings.channel(channel)
     if chosen is None:
@@ -75,6 +79,11 @@ def notify_test(channel: str, config: str | None, db: str | None) -> None:
 @common_options
 def status(as_json: bool, config: str | None, db: str | None) -> None:
     """Each watch's state, last and next check, last error; and undelivered alerts."""
+    from rich.table import Table
+
+    from watcher import console as show
+    from watcher import serialize
+
     with open_app(config, db) as app:
         watches = app.store.list_watches()
         undelivered = app.store.undelivered()
@@ -113,6 +122,10 @@ def _problem(w: Watch) -> str:
 @common_options
 def deliveries(retry: bool, as_json: bool, config: str | None, db: str | None) -> None:
     """Alerts not delivered yet (pending or dead)."""
+    from watcher import serialize
+    from watcher.notify import Notifier
+    from watcher.outbox import Outbox
+
     with open_app(config, db) as app:
         if retry:
             count = app.store.retry_deliveries(app.clock())
@@ -128,6 +141,11 @@ def deliveries(retry: bool, as_json: bool, config: str | None, db: str | None) -
 
 
 def _print_undelivered(out: Console, undelivered: list[Delivery]) -> None:
+    from rich.table import Table
+
+    from watcher import console as show
+    from watcher.model import DeliveryState
+
     if not undelivered:
         out.print("all alerts delivered")
         return
@@ -148,6 +166,8 @@ def _print_undelivered(out: Console, undelivered: list[Delivery]) -> None:
 
 
 def setup_logging(verbose: bool) -> None:
+    import logging
+
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from watcher import console as show
-from watcher import serialize
-from watcher.app import CheckResult
 from watcher.cli.base import (
     EXIT_CHANGED,
     EXIT_OK,
     EXIT_UNOBSERVED,
-    UNOBSERVED,
     cli,
     common_options,
     emit_json,
@@ -23,11 +17,14 @@ from watcher.cli.base import (
     open_app,
     out_console,
 )
-from watcher.config import parse_duration
-from watcher.detect import format_duration
-from watcher.differ import diff_texts
 from watcher.errors import UsageError
-from watcher.model import Status
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from rich.console import Console
+
+    from watcher.app import CheckResult
 
 MAX_PAGES = 10  # more would be a crawl, not a watch
 
@@ -51,6 +48,8 @@ def check(
     db: str | None,
 ) -> None:
     """Check URL once, store what changed, and print it."""
+    from watcher import serialize
+
     with open_app(config, db) as app:
         target = app.target(url, platform, selector, field)
         watch = app.store.find_watch(target) or app.store.ensure_watch(
@@ -65,12 +64,25 @@ def check(
 
 
 def _exit_code(result: CheckResult) -> int:
-    if result.status in UNOBSERVED:
+    from watcher.model import Status
+
+    unobserved = {
+        Status.FAILED,
+        Status.BLOCKED,
+        Status.RATE_LIMITED,
+        Status.BROKEN,
+        Status.HIDDEN,
+        Status.UNCONFIRMED,
+    }
+    if result.status in unobserved:
         return EXIT_UNOBSERVED
     return EXIT_CHANGED if result.changed else EXIT_OK
 
 
 def _print_result(out: Console, result: CheckResult) -> None:
+    from watcher import console as show
+    from watcher.model import Status
+
     target = result.watch.target
     if target.account:
         _print_account(out, result)
@@ -95,6 +107,8 @@ def _print_result(out: Console, result: CheckResult) -> None:
 
 
 def _print_account(out: Console, result: CheckResult) -> None:
+    from watcher import console as show
+
     name = result.post.text if result.post else result.watch.target.url
     out.print(show.status_text(result.status, result.reason))
     out.print(f"{result.watch.target.platform} account {name} · {result.listed} posts listed")
@@ -113,6 +127,9 @@ def _print_account(out: Console, result: CheckResult) -> None:
 @common_options
 def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None:
     """Every stored version and event of a watch, newest first."""
+    from watcher import console as show
+    from watcher import serialize
+
     with open_app(config, db) as app:
         watch = app.store.resolve(ref)
         revisions = app.store.revisions(watch.id)
@@ -176,6 +193,9 @@ def diff(
 ) -> None:
     """Word-level diff between two versions (default: the last two; REV_A alone: against the
     newest)."""
+    from watcher import console as show
+    from watcher.differ import diff_texts
+
     with open_app(config, db) as app:
         watch = app.store.resolve(ref)
         if watch.revisions < 1 or (rev_a is None and watch.revisions < 2):
@@ -226,6 +246,8 @@ def add(
 ) -> None:
     """Add URL (a post, or a whole account: its profile URL, `@user@instance` or a feed) to
     the watches the daemon checks (alerts go to every channel unless --channel)."""
+    from watcher.detect import format_duration
+
     with open_app(config, db) as app:
         seconds = _interval(interval) if interval else app.settings.default_interval
         target = app.target(url, platform, selector, field)
@@ -241,6 +263,8 @@ def add(
 
 
 def _interval(text: str) -> float:
+    from watcher.config import parse_duration
+
     try:
         return parse_duration(text)
     except ValueError as exc:
@@ -253,6 +277,12 @@ def _interval(text: str) -> float:
 @common_options
 def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> None:
     """The watches, with their state."""
+    from rich.table import Table
+
+    from watcher import console as show
+    from watcher import serialize
+    from watcher.detect import format_duration
+
     with open_app(config, db) as app:
         watches = app.store.list_watches(include_disabled=show_all)
     if as_json:

@@ -33,7 +33,9 @@ class AddressPolicy:
         if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
             return True
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, None, type=socket.SOCK_STREAM
+            )
         except OSError:
             return False  # unresolvable: the request itself will fail to connect
         return any(is_private_ip(str(info[4][0])) for info in infos)

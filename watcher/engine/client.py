@@ -65,7 +65,10 @@ class Engine:
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),  # no cookie leaks from one check to another
-                headers={"user-agent": self.settings.user_agent, "accept-encoding": ACCEPT_ENCODING},
+                headers={
+                    "user-agent": self.settings.user_agent,
+                    "accept-encoding": ACCEPT_ENCODING,
+                },
                 auto_decompress=False,  # decoded here, under the cap (see decode.py)
             )
         return self._session
@@ -130,7 +133,9 @@ class Engine:
                 return response
             target = url.join(URL(location))
             if target.scheme not in ("http", "https") or not target.host:
-                raise TransportError(f"{url} redirected to {target.scheme or 'a'} URL; not followed")
+                raise TransportError(
+                    f"{url} redirected to {target.scheme or 'a'} URL; not followed"
+                )
             await self._allow_redirect(start, target)
             url = target
         raise TransportError(f"too many redirects (a loop?) from {request.url}")
@@ -168,9 +173,7 @@ class Engine:
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise TransportError(f"request to {url} failed: {_why(exc)}") from exc
 
-    async def _read(
-        self, resp: aiohttp.ClientResponse, url: str, headers: dict[str, str]
-    ) -> bytes:
+    async def _read(self, resp: aiohttp.ClientResponse, url: str, headers: dict[str, str]) -> bytes:
         cap = self.settings.max_bytes
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:

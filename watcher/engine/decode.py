@@ -87,7 +87,7 @@ class _Brotli:
                 if self._obj.can_accept_more_data():
                     break
                 out = self._obj.process(b"", output_buffer_limit=STEP)
-        except _brotli.error as exc:  # type: ignore[union-attr]
+        except _brotli.error as exc:
             raise BadBody(f"bad br data: {exc}") from exc
 
     def finish(self) -> Iterator[bytes]:

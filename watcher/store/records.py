@@ -62,6 +62,7 @@ def watch_record(row: Mapping[Any, Any]) -> Watch:
         posted_at=row["posted_at"],
         listing=tuple(row["listing"] or ()),
         pages=row["pages"],
+        version=row["version"],
     )
 
 
@@ -115,15 +116,16 @@ def revision_record(row: Mapping[Any, Any]) -> Revision:
 
 
 def event_values(
-    watch: Watch, kind: EventKind, at: datetime, detail: str, number: int
+    watch_id: int, kind: EventKind, at: datetime, detail: str, number: int, previous: int
 ) -> dict[str, object]:
-    previous = watch.revisions if kind is EventKind.EDITED and watch.revisions else None
+    """An event about revision `number` (none yet: 0); an edit also names the one it
+    replaced (`previous`, 0 when there was none)."""
     return {
-        "watch_id": watch.id,
+        "watch_id": watch_id,
         "kind": kind.value,
         "at": at,
         "revision": number or None,
-        "previous": previous,
+        "previous": (previous or None) if kind is EventKind.EDITED else None,
         "detail": detail,
     }
 

@@ -51,6 +51,8 @@ class WatchRow(SQLModel, table=True):
     next_check_at: datetime = _when(nullable=False)
     last_checked_at: datetime | None = _when(nullable=True)
     claimed_until: datetime | None = _when(nullable=True)  # a check is under way until then
+    claimed_by: str = ""  # who checks it: "host:pid:token" (watcher.store.process)
+    version: int = 0  # bumped by every applied check: a plan applies only to the version it read
     last_error: str = ""
     revisions: int = 0
     metrics: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -150,3 +152,13 @@ class MetricSampleRow(SQLModel, table=True):
     watch_id: int = Field(foreign_key="watch.id", index=True, ondelete="CASCADE")
     at: datetime = _when(nullable=False)
     values: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class MetaRow(SQLModel, table=True):
+    """Small facts about the database as a whole, by key (e.g. the digest of the config file
+    last synced, so that an unchanged config is not synced again)."""
+
+    __tablename__ = "meta"
+
+    key: str = Field(primary_key=True)
+    value: str = ""

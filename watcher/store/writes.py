@@ -1,9 +1,13 @@
-"""Writing one check: the statements every check (of a post or an account) runs, in the
-caller's transaction. Only `watcher.store` imports this module."""
+"""Applying a `CheckPlan`: the statements one check runs, in the caller's transaction. Only
+`watcher.store` imports this module.
+
+Every write starts with one conditional UPDATE of the watch (`APPLY_STATE`): it matches only
+while the watch is at the version the decision read, bumps that version and ends the check's
+claim. A plan whose UPDATE matched nothing is stale and writes nothing else.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -11,8 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlmodel import SQLModel
 
-from watcher.detect import Outcome
-from watcher.model import DISCOVERED, EventKind, Post, Target, Watch
+from watcher.model import DISCOVERED, Target, Watch
+from watcher.plan import CheckPlan, NewWatch, PlannedEvent, Step
 from watcher.store import records
 from watcher.store.tables import DeliveryRow, EventRow, MetricSampleRow, RevisionRow, WatchRow
 
@@ -22,9 +26,10 @@ EVENT = SQLModel.metadata.tables[EventRow.__tablename__]
 DELIVERY = SQLModel.metadata.tables[DeliveryRow.__tablename__]
 METRIC = SQLModel.metadata.tables[MetricSampleRow.__tablename__]
 
-# What one check changes on its watch. Built once, so the hot path (an unchanged check) costs one
-# precompiled UPDATE; bound names are prefixed because SET reserves the column names.
-_CHECK_COLUMNS = (
+# What every check changes on its watch. Built once, so the hot path (an unchanged check) costs
+# one precompiled UPDATE, and a batch of them one executemany; bound names are prefixed because
+# SET reserves the column names.
+_STATE_COLUMNS = (
     "enabled",
     "presence",
     "status",
@@ -37,119 +42,150 @@ _CHECK_COLUMNS = (
     "next_check_at",
     "last_error",
     "revisions",
-    "metrics",
     "claimed_until",
+    "claimed_by",
 )
-UPDATE_AFTER_CHECK = (
+APPLY_STATE = (
     WATCH.update()
-    .where(WATCH.c.id == bindparam("b_id"))
-    .values({name: bindparam(f"b_{name}", type_=WATCH.c[name].type) for name in _CHECK_COLUMNS})
+    .where(WATCH.c.id == bindparam("b_id"), WATCH.c.version == bindparam("b_version"))
+    .values({name: bindparam(f"b_{name}", type_=WATCH.c[name].type) for name in _STATE_COLUMNS})
+    .values(version=WATCH.c.version + 1)
 )
-
-# Which channels an event goes to (names); decided by the app from the config.
-Route = Callable[[Watch, EventKind], Sequence[str]]
-
-
-def no_route(_watch: Watch, _kind: EventKind) -> Sequence[str]:
-    return ()
-
-
-def quiet_new(route: Route) -> Route:
-    """`route`, except that `new` events go nowhere."""
-
-    def quiet(watch: Watch, kind: EventKind) -> Sequence[str]:
-        return () if kind is EventKind.NEW else route(watch, kind)
-
-    return quiet
 
 
 @dataclass(frozen=True, slots=True)
-class Discovery:
-    """A post found on an account's timeline, with its first check already decided."""
+class Applied:
+    """What applying a plan wrote: the watch as it now is (its `version` bumped), and the post
+    watches its listing started (not those it adopted), in the plan's order."""
 
-    target: Target
-    post: Post
-    outcome: Outcome
-    next_check_at: datetime
-    enabled: bool  # False: too old to follow, but recorded so that it is known
-    announce: bool = True  # False: its `new` event is recorded but alerts nobody
+    watch: Watch
+    created: tuple[Watch, ...] = ()
 
 
-def write_check(
-    conn: Connection,
-    watch: Watch,
-    outcome: Outcome,
-    post: Post | None,
-    now: datetime,
-    next_check_at: datetime,
-    route: Route,
-    enabled: bool | None = None,
-) -> Watch:
-    number = watch.revisions
-    metrics = dict(post.metrics) if post else dict(watch.metrics)
-    error = outcome.reason if post is None else ""
-    enabled = watch.enabled if enabled is None else enabled
-    if post is not None and post.metrics and metrics != dict(watch.metrics):
-        conn.execute(METRIC.insert(), {"watch_id": watch.id, "at": now, "values": metrics})
-    if outcome.store_revision and post is not None:
-        number += 1
-        digest = outcome.state.content_hash
-        conn.execute(
-            REVISION.insert(), records.revision_values(watch.id, number, post, digest, now)
-        )
-    for event in outcome.events:
-        values = records.event_values(watch, event.kind, event.at, event.detail, number)
-        event_id = conn.execute(EVENT.insert().returning(EVENT.c.id), values).scalar()
-        outbox = [records.delivery_values(event_id, name, now) for name in route(watch, event.kind)]
-        if outbox:
-            conn.execute(DELIVERY.insert(), outbox)
-    state = records.state_values(outcome.state) | {
-        "enabled": enabled,
-        "last_checked_at": now,
-        "next_check_at": next_check_at,
-        "last_error": error,
-        "revisions": number,
-        "metrics": metrics,
+def state_params(plan: CheckPlan) -> dict[str, Any]:
+    """The bound values of `APPLY_STATE` for `plan` (the claim ends with the check)."""
+    values = records.state_values(plan.state) | {
+        "enabled": plan.enabled,
+        "last_checked_at": plan.checked_at,
+        "next_check_at": plan.next_check_at,
+        "last_error": plan.last_error,
+        "revisions": plan.revisions,
         "claimed_until": None,
+        "claimed_by": "",
     }
-    conn.execute(UPDATE_AFTER_CHECK, {f"b_{k}": v for k, v in state.items()} | {"b_id": watch.id})
+    params = {f"b_{name}": value for name, value in values.items()}
+    return params | {"b_id": plan.watch.id, "b_version": plan.watch.version}
+
+
+def apply_plan(conn: Connection, plan: CheckPlan) -> Applied | None:
+    """Write `plan` in `conn`'s transaction; None (nothing written) when it is stale."""
+    if conn.execute(APPLY_STATE, state_params(plan)).rowcount != 1:
+        return None
+    watch, now = plan.watch, plan.checked_at
+    outbox: list[dict[str, Any]] = []
+    number = watch.revisions
+    for step in plan.steps:
+        number = _write_step(conn, watch.id, step, number, now, outbox)
+    extra: dict[str, Any] = {}
+    if plan.metrics is not None:
+        extra["metrics"] = dict(plan.metrics)
+        conn.execute(METRIC.insert(), {"watch_id": watch.id, "at": now, "values": extra["metrics"]})
+    if plan.listing is not None and plan.listing != watch.listing:
+        extra["listing"] = list(plan.listing)
+    if extra:
+        conn.execute(WATCH.update().where(WATCH.c.id == watch.id).values(extra))
+    created = [
+        child
+        for found in plan.discovered
+        if (child := _start_watch(conn, watch, found, now, outbox)) is not None
+    ]
+    if outbox:  # in event order: the drain sends a channel's alerts in delivery id order
+        conn.execute(DELIVERY.insert(), outbox)
+    return Applied(_applied_watch(plan, number), tuple(created))
+
+
+def _applied_watch(plan: CheckPlan, revisions: int) -> Watch:
+    watch = plan.watch
     return replace(
         watch,
-        enabled=enabled,
-        state=outcome.state,
-        last_checked_at=now,
-        next_check_at=next_check_at,
-        last_error=error,
-        revisions=number,
-        metrics=metrics,
+        enabled=plan.enabled,
+        state=plan.state,
+        last_checked_at=plan.checked_at,
+        next_check_at=plan.next_check_at,
+        last_error=plan.last_error,
+        revisions=revisions,
+        metrics=dict(plan.metrics) if plan.metrics is not None else watch.metrics,
+        listing=plan.listing if plan.listing is not None else watch.listing,
+        version=watch.version + 1,
     )
 
 
-def add_post(
-    conn: Connection, account: Watch, found: Discovery, now: datetime, route: Route
+def _write_step(
+    conn: Connection,
+    watch_id: int,
+    step: Step,
+    number: int,
+    now: datetime,
+    outbox: list[dict[str, Any]],
+) -> int:
+    """One step: its revision (numbered after `number`) and its events; returns the number
+    of the newest revision after it."""
+    previous = number
+    if step.post is not None:
+        number += 1
+        values = records.revision_values(watch_id, number, step.post, step.content_hash, step.at)
+        conn.execute(REVISION.insert(), values)
+    _write_events(conn, watch_id, step.events, number, previous, now, outbox)
+    return number
+
+
+def _write_events(
+    conn: Connection,
+    watch_id: int,
+    events: tuple[PlannedEvent, ...],
+    number: int,
+    previous: int,
+    now: datetime,
+    outbox: list[dict[str, Any]],
+) -> None:
+    for event in events:
+        values = records.event_values(watch_id, event.kind, event.at, event.detail, number, previous)
+        event_id = conn.execute(EVENT.insert().returning(EVENT.c.id), values).scalar_one()
+        outbox += (records.delivery_values(event_id, name, now) for name in event.channels)
+
+
+def _start_watch(
+    conn: Connection, account: Watch, found: NewWatch, now: datetime, outbox: list[dict[str, Any]]
 ) -> Watch | None:
-    """A discovered post's watch with its first check written; None when the post was
-    already watched (then the account adopts it, if no other account has)."""
+    """A listed post's watch with its first check written (revision 1, its events); None when
+    the post was already watched (then the account adopts it, if no other account has)."""
     row = conn.execute(target_query(found.target)).first()
     if row is not None:
         if row.parent_id is None:
             adopt = {"parent_id": account.id, "post_id": found.post.id}
             conn.execute(WATCH.update().where(WATCH.c.id == row.id).values(adopt))
         return None
+    post = found.post
     values = records.new_watch_values(found.target, 0.0, now, found.enabled, account.channels)
-    values |= {
+    values |= records.state_values(found.state) | {
         "origin": DISCOVERED,
         "parent_id": account.id,
-        "post_id": found.post.id,
-        "posted_at": found.post.created_at,
+        "post_id": post.id,
+        "posted_at": post.created_at,
+        "next_check_at": found.next_check_at,
+        "last_checked_at": now,
+        "revisions": 1,
+        "metrics": dict(post.metrics),
+        "version": 1,
     }
-    new_id = conn.execute(WATCH.insert().returning(WATCH.c.id), values).scalar_one()
-    fresh = conn.execute(select(WATCH).where(WATCH.c.id == new_id)).one()
+    fresh = conn.execute(WATCH.insert().returning(*WATCH.c), values).one()
     child = records.watch_record(fresh._mapping)
-    route = route if found.announce else quiet_new(route)
-    return write_check(
-        conn, child, found.outcome, found.post, now, found.next_check_at, route, found.enabled
-    )
+    revision = records.revision_values(child.id, 1, post, found.content_hash, now)
+    conn.execute(REVISION.insert(), revision)
+    if post.metrics:  # the first sample of its counters
+        conn.execute(METRIC.insert(), {"watch_id": child.id, "at": now, "values": child.metrics})
+    _write_events(conn, child.id, found.events, 1, 0, now, outbox)
+    return child
 
 
 def target_query(target: Target) -> Any:

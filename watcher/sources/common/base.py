@@ -12,7 +12,7 @@ from watcher.model import Failed, Observation, Post, RateLimited, Target, Timeli
 from watcher.settings import PlatformSettings
 from watcher.sources.common.wire import Flow, Politeness, Request
 
-O = TypeVar("O", Observation, TimelineObservation)
+Obs = TypeVar("Obs", Observation, TimelineObservation)
 
 
 class Source(ABC):
@@ -102,7 +102,7 @@ class Source(ABC):
         )
 
 
-def guarded_flow(flow: Flow[O]) -> Flow[O | Failed | RateLimited]:
+def guarded_flow(flow: Flow[Obs]) -> Flow[Obs | Failed | RateLimited]:
     """`flow`, with the fetch trouble it did not handle itself turned into its observation: a
     host that asked us to wait is `RateLimited`, any other `FetchError` is `Failed`."""
     try:

@@ -17,7 +17,10 @@ class BoundedCache(Generic[K, V]):
     recently used entry goes first."""
 
     def __init__(
-        self, size: int = 10_000, ttl: float | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        size: int = 10_000,
+        ttl: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.size = size
         self.ttl = ttl

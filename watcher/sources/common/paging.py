@@ -1,8 +1,9 @@
 """Reading an account timeline more than one page deep: the loop every paging adapter shares.
 
-Each adapter reads one page (a flow: see `wire`) into a `Sheet` (the `Page` it lists and the cursor of the next
-one) and hands `more_pages` a reader for the pages after the first. Trouble on the first page is
-the adapter's to report; trouble on a later page only ends the reading early. A shorter listing
+Each adapter reads one page (a flow: see `wire`) into a `Sheet` (the `Page` it lists and the
+cursor of the next one) and hands `more_pages` a reader for the pages after the first. Trouble
+on the first page is the adapter's to report; trouble on a later page only ends the reading
+early. A shorter listing
 is safe: posts missing off its end "fell off the end", which is never read as their deletion.
 """
 

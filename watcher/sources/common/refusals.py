@@ -125,7 +125,7 @@ def error_text(resp: Response, limit: int = 200) -> str:
     field, else the body's words without markup (an HTML error page from a proxy)."""
     try:
         body = resp.json()
-    except Exception:  # noqa: BLE001 (any unreadable body falls back to its words)
+    except Exception:
         body = None
     if isinstance(body, Mapping):
         for key in ("error_description", "message", "msg", "error"):

@@ -107,10 +107,7 @@ def replay(flow: Flow[T], answer: Callable[[Request], Response | FetchError]) ->
         request = next(flow)
         while True:
             reply = answer(request)
-            if isinstance(reply, FetchError):
-                request = flow.throw(reply)
-            else:
-                request = flow.send(reply)
+            request = flow.throw(reply) if isinstance(reply, FetchError) else flow.send(reply)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 

@@ -1,45 +1,32 @@
-"""Any HTML page: the text of a CSS selector's matches, or of the page's main content."""
+"""Reading a parsed HTML page: a CSS selector's matches, the page's main content, and the
+page's own metadata (title, author, publication times)."""
 
 from __future__ import annotations
 
-import logging
-import re
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import lxml.html
 from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from watcher.errors import BadBody, UsageError
-from watcher.model import Broken, Observation, Post, Seen, Target
+from watcher.errors import UsageError
+from watcher.model import Post
 from watcher.normalize import element_text, fold_text, parse_time
-from watcher.sources.base import Source
-from watcher.sources.http import Response, refusal
 
-log = logging.getLogger(__name__)
-
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Tried in order; the first that exists is the page's main content.
 MAIN_CONTENT = ("//article", "//main", "//*[@role='main']", "//body")
 # Page furniture that is never the post. `header` only when falling back to <body>: inside an
 # <article> or <main> the header holds the post's own headline and byline.
 FURNITURE = frozenset({"nav", "footer", "form", "aside", "script", "style"})
 
-_HTML_START = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
-)
-# lxml refuses str input that still carries an encoding declaration; we have already decoded.
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-
 
 def validate_selector(selector: str) -> None:
     """Raise UsageError (one line) if `selector` is not CSS that lxml can run."""
-    _compile(selector)
+    compile_selector(selector)
 
 
-def _compile(selector: str) -> CSSSelector:
+def compile_selector(selector: str) -> CSSSelector:
     try:
         return CSSSelector(selector)
     except SelectorError as exc:
@@ -47,58 +34,9 @@ def _compile(selector: str) -> CSSSelector:
         raise UsageError(f"invalid CSS selector {selector!r}: {first_line}") from exc
 
 
-class WebSource(Source):
-    """The fallback for any http(s) URL no platform adapter claims."""
-
-    name = "web"
-    options = frozenset({"selector"})
-
-    @classmethod
-    def matches(cls, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-    def validate(self, target: Target) -> None:
-        if target.selector:
-            validate_selector(target.selector)
-
-    def _fetch(self, target: Target) -> Observation:
-        resp = self.get(target.url)
-        early = refusal(resp)
-        if early is not None:
-            return early
-        root = parse_html(resp)
-        if target.selector:
-            text = selected_text(root, target.selector)
-            if text is None:
-                return Broken(f"selector {target.selector!r} matched nothing")
-        else:
-            text = main_text(root)
-        return Seen(page_post(root, target.url, resp.url, text))
-
-
-def parse_html(resp: Response) -> lxml.html.HtmlElement:
-    """The parsed document, or BadBody if the response is not an HTML page."""
-    if not _is_html(resp):
-        kind = resp.content_type or "no content-type"
-        raise BadBody(f"response from {resp.url} is not HTML ({kind})")
-    text = _XML_DECLARATION.sub("", resp.text(), count=1)
-    try:
-        return lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise BadBody(f"could not parse the HTML of {resp.url}: {exc}") from exc
-
-
-def _is_html(resp: Response) -> bool:
-    if resp.content_type:
-        return resp.content_type in HTML_TYPES
-    # Some servers send no content-type at all; trust the body only if it opens like a page.
-    return bool(_HTML_START.match(resp.body[:1024]))
-
-
 def selected_text(root: lxml.html.HtmlElement, selector: str) -> str | None:
     """Text of every element the selector matches, a blank line apart; None if none match."""
-    found = _compile(selector)(root)
+    found = compile_selector(selector)(root)
     # An XPath result may be a scalar in general; a CSS selector always yields elements.
     elements = (
         [el for el in found if isinstance(el, etree._Element)] if isinstance(found, list) else []

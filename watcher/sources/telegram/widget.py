@@ -1,66 +1,22 @@
-"""Telegram public channels: one post through its embed widget, `GET /<channel>/<id>?embed=1`,
-and a channel (an account) through its public preview page, `GET /s/<channel>`.
-
-No API key is needed: the widget is the HTML that websites embed. It shows the text, the
-channel, the time, the view count and an "edited" label (no edit time, no history). A deleted
-or unknown post answers 200 with `<div class="tgme_widget_message_error">Post not found</div>`.
-
-The preview page lists the channel's latest messages (about 20, oldest first) with the same
-`tgme_widget_message` markup as the widget, so both go through `message_post`: a post read from
-the channel page equals the post read alone. Forwarded messages are the channel's own posts
-(their own id in this channel) and are listed like any other; nothing on the page is skipped.
-Older pages are `/s/<channel>?before=<the smallest message id listed>`, where the page's own
-`rel="prev"` link points.
-
-A channel without a public preview (no such username, a deleted channel, a private group, a
-user, or a channel that turned its preview off) is redirected to the `t.me/<channel>` contact
-page. Those cases look alike from outside, so that is `Hidden`, never `Gone`: a redirect is not
-Telegram saying "deleted", and a freed username may be taken again.
-"""
+"""Reading Telegram's `tgme_widget_message` markup: the embed widget of one post and the
+channel preview page, which shares the widget's message markup (so a post read from either is
+the same Post)."""
 
 from __future__ import annotations
 
-import logging
 import re
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-import lxml.html
 from lxml import etree
 
-from watcher.errors import BadBody, UsageError
-from watcher.model import (
-    Broken,
-    Gone,
-    Hidden,
-    Observation,
-    Page,
-    Post,
-    Seen,
-    Target,
-    TimelineObservation,
-    Unobserved,
-)
-from watcher.normalize import element_text, parse_time
-from watcher.sources.base import Source
-from watcher.sources.http import GONE_STATUSES, Response, unobserved
-from watcher.sources.paging import Sheet, more_pages
+from watcher.errors import BadBody
+from watcher.model import Broken, Gone, Hidden, Observation, Page, Post, Seen, TimelineObservation
+from watcher.normalize import element_text, html_document, parse_time
+from watcher.sources.common import Response
+from watcher.sources.telegram.urls import PUBLIC_WEB
 
-log = logging.getLogger(__name__)
-
-PUBLIC_WEB = "https://t.me"
-_HOSTS = frozenset({"t.me", "www.t.me", "telegram.me", "www.telegram.me", "telegram.dog"})
-# t.me/<channel>/<id> and t.me/s/<channel>/<id>; usernames are 4-32 word characters starting
-# with a letter, so t.me/c/<internal id>/<id> (private channels, login only) never matches.
-_PATH = re.compile(r"/(?:s/)?([A-Za-z]\w{3,31})/(\d+)/?")
-_CHANNEL_PATH = re.compile(r"/(?:s/)?([A-Za-z]\w{3,31})/?")
-# t.me pages of Telegram's own that are shaped like a username (usernames cannot take these).
-_RESERVED = frozenset(
-    "joinchat addstickers addemoji addtheme addlist share proxy socks setlanguage login "
-    "invoice boost contact giftcode confirmphone".split()
-)
 _NOT_FOUND = re.compile(r"not\s+found", re.IGNORECASE)
 _EDITED = re.compile(r"\bedited\b", re.IGNORECASE)
 _SCALE = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
@@ -73,92 +29,14 @@ _MEDIA = {
 }
 
 
-def post_ref(url: str) -> tuple[str, str] | None:
-    """(channel, message id) of a public Telegram post URL, or None if `url` is not one."""
-    match = _PATH.fullmatch(_telegram_path(url))
-    return (match.group(1), match.group(2)) if match else None
-
-
-def channel_ref(url: str) -> str | None:
-    """The channel username of `t.me/<channel>` or `t.me/s/<channel>` (never a post URL)."""
-    match = _CHANNEL_PATH.fullmatch(_telegram_path(url))
-    if match is None or match.group(1).lower() in _RESERVED:
-        return None
-    return match.group(1)
-
-
-def _telegram_path(url: str) -> str:
-    """The path of a Telegram web URL, or "" for any other URL."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in _HOSTS:
-        return ""
-    return parts.path
-
-
-class TelegramSource(Source):
-    name = "telegram"
-
-    @classmethod
-    def matches(cls, url: str) -> bool:
-        return post_ref(url) is not None
-
-    def validate(self, target: Target) -> None:
-        if post_ref(target.url) is None:
-            raise UsageError(f"not a public Telegram channel post URL: {target.url}")
-
-    def _fetch(self, target: Target) -> Observation:
-        self.validate(target)
-        channel, ident = post_ref(target.url) or ("", "")
-        resp = self.get(f"{self.base_url(PUBLIC_WEB)}/{channel}/{ident}", {"embed": "1"})
-        if resp.status in GONE_STATUSES:
-            # The widget says "Post not found" with a 200; a 404 is not the widget speaking.
-            return Broken(f"HTTP {resp.status} from {resp.url}: not the embed widget")
-        early = unobserved(resp)
-        if early is not None:
-            return early
-        return read_widget(_page(resp), channel, ident)
-
-    @classmethod
-    def account_ref(cls, url: str) -> str | None:
-        return channel_ref(url)
-
-    def _timeline(self, target: Target, pages: int = 1) -> TimelineObservation:
-        channel = channel_ref(target.url)
-        if channel is None:
-            raise UsageError(f"not a public Telegram channel URL: {target.url}")
-        first = self._preview(channel, None)
-        return more_pages(first, pages, partial(self._preview, channel), log)
-
-    def _preview(self, channel: str, before: int | None) -> Sheet[int] | TimelineObservation:
-        """One preview page: the latest messages, or those before message `before`."""
-        params = {"before": str(before)} if before is not None else None
-        resp = self.get(f"{self.base_url(PUBLIC_WEB)}/s/{channel}", params)
-        if resp.status in GONE_STATUSES:
-            # t.me redirects unknown channels instead: a 404 is not the preview page speaking.
-            return Broken(f"HTTP {resp.status} from {resp.url}: not the channel preview")
-        early = unobserved(resp)
-        if isinstance(early, Unobserved):
-            return early
-        page = read_channel(_page(resp), channel)
-        return Sheet(page, _older_than(page, before)) if isinstance(page, Page) else page
-
-
-def _older_than(page: Page, before: int | None) -> int | None:
-    """The smallest message id listed: the next, older page is the one before it. None when
-    the page lists nothing older than `before`: there is no more, or the answer did not move."""
-    numbers = [int(n) for post in page.posts if (n := post.id.rpartition("/")[2]).isdigit()]
-    oldest = min(numbers, default=None)
-    if oldest is None or (before is not None and oldest >= before):
-        return None
-    return oldest
-
-
-def _page(resp: Response) -> etree._Element:
+def parse_page(resp: Response) -> etree._Element:
+    """The whole parsed page: BadBody for an empty body, one that is no HTML, or one the
+    parser could not read whole (a cut-off page would hide messages)."""
     text = resp.text()
     if not text.strip():
         raise BadBody(f"empty body from {resp.url}")
     try:
-        return lxml.html.document_fromstring(text)
+        return html_document(text, resp.url)
     except (etree.ParserError, ValueError) as exc:
         raise BadBody(f"response from {resp.url} is not HTML: {exc}") from exc
 

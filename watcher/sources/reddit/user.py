@@ -1,5 +1,4 @@
-"""Reddit accounts: the account half of the `reddit` source (`RedditSource._timeline` calls
-`read_timeline`). No `Source` subclass lives here, so the registry adds nothing for it.
+"""Reddit accounts: the listing an account URL names, page after page.
 
 An account is read from the listing its URL names: `GET /user/<name>/submitted.json` for the
 profile itself and its `/submitted` tab (its posts), `comments.json` for `/comments` and
@@ -19,53 +18,50 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from functools import partial
+from dataclasses import dataclass
 from typing import Any
 
-from watcher.errors import BadBody, UsageError
-from watcher.model import Gone, Hidden, Observation, Page, Post, Seen, Target, TimelineObservation
-from watcher.sources.http import Response
-from watcher.sources.paging import Sheet, more_pages
-from watcher.sources.reddit import (
-    PUBLIC_API,
-    Profile,
-    RedditSource,
-    gone_signal,
-    profile,
-    refusal,
-    thing_post,
-)
+from watcher.errors import BadBody
+from watcher.model import Gone, Hidden, Observation, Page, Post, Seen, TimelineObservation
+from watcher.sources.common import Flow, Response, Sheet, Source, more_pages
+from watcher.sources.reddit.answers import refusal
+from watcher.sources.reddit.things import gone_signal, thing_post
+from watcher.sources.reddit.urls import PUBLIC_API, Profile
 
 log = logging.getLogger(__name__)
 
 _POST, _COMMENT = "t3", "t1"
 
 
-def read_timeline(source: RedditSource, target: Target, pages: int) -> TimelineObservation:
+def read_timeline(source: Source, account: Profile, pages: int) -> Flow[TimelineObservation]:
     """The listing the account URL names, its first `pages` pages."""
-    account = profile(target.url)
-    if account is None:
-        raise UsageError(f"not a Reddit user URL: {target.url}")
-    read = partial(_sheet, source, source.base_url(PUBLIC_API), account)
-    first = read(None)
-    return more_pages(first, pages, read, log)
+    listing = _Listing(source, source.base_url(PUBLIC_API), account)
+    first = yield from listing.sheet(None)
+    return (yield from more_pages(first, pages, listing.sheet, log))
 
 
-def _sheet(
-    source: RedditSource, base: str, account: Profile, after: str | None
-) -> Sheet[str] | TimelineObservation:
-    """One page of the listing: the newest, or the one after the fullname `after`."""
-    # sort=new is the default today; asked for because the Page must be newest first.
-    params = {"raw_json": "1", "sort": "new"}
-    if after is not None:
-        params["after"] = after
-    resp = source.get(f"{base}/user/{account.name}/{account.listing}.json", params)
-    early = refusal(resp)
-    if early is not None:
-        return _account_refusal(early, account.name)
-    posts, following = _listed(resp)
-    author = next((p.author for p in posts if p.author.startswith("u/")), f"u/{account.name}")
-    return Sheet(Page(posts, author), following)
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """One account's listing: where its pages are asked for."""
+
+    source: Source
+    base: str
+    account: Profile
+
+    def sheet(self, after: str | None) -> Flow[Sheet[str] | TimelineObservation]:
+        """One page of the listing: the newest, or the one after the fullname `after`."""
+        # sort=new is the default today; asked for because the Page must be newest first.
+        params = {"raw_json": "1", "sort": "new"}
+        if after is not None:
+            params["after"] = after
+        name, tab = self.account.name, self.account.listing
+        resp = yield self.source.request(f"{self.base}/user/{name}/{tab}.json", params)
+        early = refusal(resp)
+        if early is not None:
+            return _account_refusal(early, name)
+        posts, following = _listed(resp)
+        author = next((p.author for p in posts if p.author.startswith("u/")), f"u/{name}")
+        return Sheet(Page(posts, author), following)
 
 
 def _account_refusal(early: Observation, name: str) -> TimelineObservation:
@@ -74,7 +70,7 @@ def _account_refusal(early: Observation, name: str) -> TimelineObservation:
         reason = f"u/{name}: no such account (deleted, suspended or shadowbanned): {early.reason}"
         return Gone(reason, removed=early.removed)
     if isinstance(early, Hidden):
-        # reddit._forbidden words it for a post's subreddit; here the account is what is not shown.
+        # answers._forbidden words it for a post's subreddit; here the account is not shown.
         return Hidden(f"u/{name} is not shown to us: {early.reason}")
     if isinstance(early, Seen):  # refusal never returns one; this keeps the types honest
         raise BadBody(f"unexpected answer for u/{name}")

@@ -1,4 +1,4 @@
-"""The shared HTTP client: charsets, byte cap, transport failures and status mapping."""
+"""The engine's HTTP: charsets, byte cap, transport failures and status mapping."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.live import get
 from tests.server import FakeSite, Reply
 from watcher.errors import BadBody, TooLarge, TransportError
 from watcher.model import Blocked, Failed, RateLimited
 from watcher.settings import HttpSettings
-from watcher.sources.http import Http, Response, decode_body, retry_after, unobserved
+from watcher.sources.common import Response, retry_after, unobserved
+from watcher.sources.common.charset import decode_body
 
 CHINESE = "小米5月交付超过2.8万台，莫言说：诋毁，本身就是一种仰望。今天天气很好，我们去公园散步吧。"
 
 
 def fetch(site: FakeSite, reply: Reply, settings: HttpSettings | None = None) -> Response:
     site.set("/page", reply)
-    with Http(settings) as http:
-        return http.get(site.url + "/page")
+    return get(site.url + "/page", settings)
 
 
 # --- charset decoding -------------------------------------------------------------------------
@@ -85,11 +86,10 @@ def test_declared_length_over_cap_is_refused(site: FakeSite) -> None:
 
 
 def test_streamed_body_over_cap_is_refused(site: FakeSite) -> None:
-    # Chunked framing beats Content-Length, so a bogus small length passes the declared-size
-    # check and the cap has to catch the body while it streams.
+    # Chunked framing declares no length, so the cap has to catch the body while it streams.
     chunk = b"y" * 400
     chunked = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(5)) + b"0\r\n\r\n"
-    reply = Reply(body=chunked, headers={"transfer-encoding": "chunked", "content-length": "10"})
+    reply = Reply(body=chunked, headers={"transfer-encoding": "chunked"})
     with pytest.raises(TooLarge, match="passed the 1,000-byte cap"):
         fetch(site, reply, HttpSettings(max_bytes=1000))
 
@@ -105,18 +105,14 @@ def test_body_at_cap_is_accepted(site: FakeSite) -> None:
 def test_redirect_loop_is_a_transport_error(site: FakeSite) -> None:
     site.reply("/a", 302, headers={"location": "/b"})
     site.reply("/b", 302, headers={"location": "/a"})
-    with (
-        Http(HttpSettings(max_redirects=5)) as http,
-        pytest.raises(TransportError, match="redirects"),
-    ):
-        http.get(site.url + "/a")
+    with pytest.raises(TransportError, match="redirects"):
+        get(site.url + "/a", HttpSettings(max_redirects=5))
 
 
 def test_redirect_is_followed_and_final_url_kept(site: FakeSite) -> None:
     site.reply("/old", 301, headers={"location": "/new"})
     site.reply("/new", 200, "moved here")
-    with Http() as http:
-        resp = http.get(site.url + "/old")
+    resp = get(site.url + "/old")
     assert (resp.status, resp.url, resp.body) == (200, site.url + "/new", b"moved here")
 
 
@@ -129,13 +125,13 @@ def test_connection_refused_is_a_transport_error() -> None:
     with socket.socket() as sock:  # bind then close: nothing listens on this port afterwards
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with Http() as http, pytest.raises(TransportError, match="failed"):
-        http.get(f"http://127.0.0.1:{port}/")
+    with pytest.raises(TransportError, match="failed"):
+        get(f"http://127.0.0.1:{port}/")
 
 
 def test_invalid_url_is_a_transport_error() -> None:
-    with Http() as http, pytest.raises(TransportError):
-        http.get("http://")
+    with pytest.raises(TransportError):
+        get("http://")
 
 
 # --- headers, cookies, JSON -------------------------------------------------------------------
@@ -143,8 +139,7 @@ def test_invalid_url_is_a_transport_error() -> None:
 
 def test_headers_and_cookies_are_sent(site: FakeSite) -> None:
     site.reply("/h", 200, "ok")
-    with Http() as http:
-        http.get(site.url + "/h", headers={"X-Token": "t1"}, cookies={"sid": "abc", "lang": "zh"})
+    get(site.url + "/h", headers={"X-Token": "t1"}, cookies={"sid": "abc", "lang": "zh"})
     _, sent = site.requests[-1]
     lowered = {k.lower(): v for k, v in sent.items()}
     assert lowered["x-token"] == "t1"

@@ -23,6 +23,7 @@ from typing import Any
 from watcher.errors import BadBody
 from watcher.model import Post
 from watcher.normalize import parse_time
+from watcher.sources.common import metrics
 
 log = logging.getLogger(__name__)
 
@@ -188,9 +189,5 @@ def snowflake_time(post_id: str) -> datetime | None:
 
 
 def _metrics(body: Tweet) -> Mapping[str, int]:
-    counts = {
-        name: value
-        for key, name in METRICS.items()
-        if isinstance(value := body.get(key), int) and not isinstance(value, bool)
-    }
-    return MappingProxyType(counts)
+    """The counters under X's names, renamed to the metric names (see `METRICS`)."""
+    return MappingProxyType({METRICS[key]: n for key, n in metrics(body, METRICS).items()})

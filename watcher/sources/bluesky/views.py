@@ -1,0 +1,90 @@
+"""A Bluesky postView as a `Post`: the one reading getPostThread, getPosts and getAuthorFeed
+share, so a post is equal however it was read.
+
+Bluesky has no edit feature: a record only changes by being replaced (new `cid`), so
+`platform_edited` is always False and `edited_at` None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from watcher.errors import BadBody
+from watcher.model import Post
+from watcher.normalize import parse_time
+from watcher.sources.bluesky.refs import AT_URI
+from watcher.sources.common import metrics
+
+# Counters a postView carries; stored as metrics, never part of the content.
+METRICS = ("likeCount", "repostCount", "replyCount", "quoteCount")
+
+
+def post_view(view: Mapping[str, Any], rkey: str) -> Post:
+    """The Post of a postView. Content comes from the author's record, not the hydrated view:
+    the view's embed carries the quoted post's current text and counters, which change without
+    this post changing."""
+    record: Mapping[str, Any] = view["record"]
+    author = view.get("author") or {}
+    actor = str(author.get("handle") or author.get("did") or "")
+    raw_embed = record.get("embed")
+    embed: Mapping[str, Any] = raw_embed if isinstance(raw_embed, dict) else {}
+    return Post(
+        id=str(view.get("uri") or rkey),
+        url=f"https://bsky.app/profile/{actor}/post/{rkey}",
+        text=_text(record, embed),
+        author=f"@{author['handle']}" if author.get("handle") else str(author.get("did") or ""),
+        created_at=parse_time(str(record.get("createdAt") or "")),
+        media=tuple(_blob_cids(embed)),
+        metrics=metrics(view, METRICS),
+    )
+
+
+def feed_post(view: Mapping[str, Any]) -> Post:
+    """The Post of a feed item's postView: the same as getPostThread gives for that post."""
+    match = AT_URI.fullmatch(str(view.get("uri") or ""))
+    if match is None:
+        raise BadBody(f"feed item with a post URI that is not a post: {view.get('uri')!r}")
+    return post_view(view, match.group(2))
+
+
+def _text(record: Mapping[str, Any], embed: Mapping[str, Any]) -> str:
+    lines = (str(record.get("text") or ""), *_embed_lines(embed))
+    return "\n".join(line for line in lines if line)
+
+
+def _embed_lines(embed: Mapping[str, Any]) -> Iterator[str]:
+    """What the author attached, as text: image alt texts, the link card, the quoted post.
+
+    Alt text and the link card are written (or accepted) by the author and change only with the
+    record; the quoted post is named by URI, not copied, since its text is someone else's."""
+    kind = str(embed.get("$type") or "")
+    if kind == "app.bsky.embed.recordWithMedia":
+        yield from _embed_lines(embed.get("record") or {})
+        yield from _embed_lines(embed.get("media") or {})
+    elif kind == "app.bsky.embed.record":
+        quoted = (embed.get("record") or {}).get("uri")
+        if quoted:
+            yield f"[quote] {quoted}"
+    elif kind == "app.bsky.embed.external":
+        card = embed.get("external") or {}
+        yield " ".join(str(card.get(k) or "") for k in ("title", "uri")).strip()
+    for image in embed.get("images") or ():
+        if image.get("alt"):
+            yield f"[image] {image['alt']}"
+    if embed.get("alt"):  # a video's alt text
+        yield f"[video] {embed['alt']}"
+
+
+def _blob_cids(embed: Mapping[str, Any]) -> Iterator[str]:
+    """The content ids of attached images and video: stable, unlike the CDN URLs of the view."""
+    if embed.get("$type") == "app.bsky.embed.recordWithMedia":
+        yield from _blob_cids(embed.get("media") or {})
+        return
+    blobs = [image.get("image") for image in embed.get("images") or ()] + [embed.get("video")]
+    for blob in blobs:
+        if isinstance(blob, dict):
+            # Current blobs have ref.$link; legacy ones a plain cid.
+            cid = (blob.get("ref") or {}).get("$link") or blob.get("cid")
+            if cid:
+                yield str(cid)
