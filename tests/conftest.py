@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.server import FakeSite
+from watcher.model import EventKind, Post, Presence, Status, Watch
+from watcher.plan import CheckPlan, PlannedEvent, Step
+
+if TYPE_CHECKING:
+    from watcher.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -76,3 +85,48 @@ def _truncate(url: str) -> None:
     engine = create_engine(url)
     SQLModel.metadata.drop_all(engine)
     engine.dispose()
+
+
+# -- plans, as the app's decision makes them (for store and outbox tests) ------------------------
+
+
+def digest(post: Post) -> str:
+    """A content hash of `post` (any stable one will do for the store)."""
+    return hashlib.sha256(post.document.encode()).hexdigest()[:16]
+
+
+def planned(
+    watch: Watch,
+    at: datetime,
+    post: Post | None = None,
+    kind: EventKind | None = None,
+    channels: tuple[str, ...] = (),
+    **fields: Any,
+) -> CheckPlan:
+    """One check of `watch` at `at` as a decision would plan it: `post` (when given) stored
+    as the next revision, an event of `kind` (when given) alerting `channels`, the next check
+    ten minutes on; `fields` replace any other field of the plan (metrics, listing, ...).
+    Neither a post nor a kind: an unchanged check, a quiet plan."""
+    events = (PlannedEvent(kind, at, "", channels),) if kind else ()
+    state = replace(watch.state, status=Status(kind.value) if kind else Status.UNCHANGED)
+    if post is not None:
+        state = replace(state, presence=Presence.VISIBLE, content_hash=digest(post))
+    elif kind in (EventKind.DELETED, EventKind.REMOVED):
+        state = replace(state, presence=Presence.GONE, gone_since=at)
+    steps = (Step(at, post, digest(post) if post else "", events),) if post or kind else ()
+    values: dict[str, Any] = {
+        "watch": watch,
+        "state": state,
+        "checked_at": at,
+        "next_check_at": at + timedelta(minutes=10),
+        "enabled": watch.enabled,
+        "steps": steps,
+    }
+    return CheckPlan(**(values | fields))
+
+
+def applied(store: Store, plan: CheckPlan) -> Watch:
+    """The watch once `plan` is applied (which it must be: it is not stale)."""
+    done = store.apply(plan)
+    assert done is not None, "the plan was refused as stale"
+    return done.watch

@@ -7,20 +7,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests.live import live
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
 from tests.test_conformance import recorded_reply
 from watcher.app import App
+from watcher.errors import FetchError, HostBackoff, TransportError
 from watcher.model import Gone, Observation, RateLimited, Seen, Status, Target, Watch
 from watcher.notify import Notifier
 from watcher.outbox import Outbox
 from watcher.scheduler import Daemon
 from watcher.settings import DetectSettings, PlatformSettings, Settings
 from watcher.sources.bluesky import BlueskySource
+from watcher.sources.common import Request, Response
 
 JSON = {"content-type": "application/json; charset=utf-8"}
 DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -99,7 +101,7 @@ def fetch_one(site: FakeSite, url: str) -> Observation:
 
 def test_a_batch_is_one_request_and_equals_fetching_each_alone(
     site: FakeSite, bluesky: FakeBluesky
-):
+) -> None:
     urls = [bluesky.post(f"3k{n:02d}", f"post {n}") for n in range(3)]
     batch = fetch_many(site, urls)
     assert (site.hits(POSTS), site.hits(THREAD)) == (1, 0)
@@ -109,7 +111,7 @@ def test_a_batch_is_one_request_and_equals_fetching_each_alone(
 
 def test_a_post_the_batch_leaves_out_is_asked_alone_for_its_gone_signal(
     site: FakeSite, bluesky: FakeBluesky
-):
+) -> None:
     urls = [bluesky.post(f"3k{n:02d}", f"post {n}") for n in range(3)]
     bluesky.deleted.add("3k01")
     batch = fetch_many(site, urls)
@@ -117,7 +119,9 @@ def test_a_post_the_batch_leaves_out_is_asked_alone_for_its_gone_signal(
     assert (site.hits(POSTS), site.hits(THREAD)) == (1, 1)
 
 
-def test_handles_are_resolved_once_and_posts_asked_by_did(site: FakeSite, bluesky: FakeBluesky):
+def test_handles_are_resolved_once_and_posts_asked_by_did(
+    site: FakeSite, bluesky: FakeBluesky
+) -> None:
     bluesky.post("3k00", "by handle")
     bluesky.post("3k01", "by handle too")
     urls = [f"https://bsky.app/profile/{HANDLE}/post/3k0{n}" for n in range(2)]
@@ -135,14 +139,14 @@ def test_handles_are_resolved_once_and_posts_asked_by_did(site: FakeSite, bluesk
 )
 def test_an_unreadable_batch_falls_back_to_one_request_per_post(
     site: FakeSite, bluesky: FakeBluesky, answer: Reply
-):
+) -> None:
     urls = [bluesky.post(f"3k{n:02d}", f"post {n}") for n in range(3)]
     site.set(POSTS, answer)
     assert all(isinstance(obs, Seen) for obs in fetch_many(site, urls))
     assert site.hits(THREAD) == 3
 
 
-def test_a_rate_limited_batch_holds_for_every_post(site: FakeSite, bluesky: FakeBluesky):
+def test_a_rate_limited_batch_holds_for_every_post(site: FakeSite, bluesky: FakeBluesky) -> None:
     urls = [bluesky.post(f"3k{n:02d}", f"post {n}") for n in range(3)]
     limited = Reply(429, json.dumps({"error": "RateLimitExceeded"}), JSON | {"retry-after": "30"})
     site.set(POSTS, limited)
@@ -151,13 +155,96 @@ def test_a_rate_limited_batch_holds_for_every_post(site: FakeSite, bluesky: Fake
     assert site.hits(THREAD) == 0
 
 
+# --- sans-I/O: the batch flow's requests, answered with no server -----------------------------
+
+BASE = "http://appview.test"
+RKEYS = ("3k00", "3k01", "3k02")
+
+
+def at(rkey: str) -> str:
+    return f"at://{DID}/app.bsky.feed.post/{rkey}"
+
+
+def json_answer(body: object, status: int = 200) -> Response:
+    return Response(BASE, status, dict(JSON), json.dumps(body).encode())
+
+
+def posts_key(rkeys: tuple[str, ...] = RKEYS) -> str:
+    return f"{BASE}{POSTS}?{urlencode([('uris', at(rkey)) for rkey in rkeys])}"
+
+
+def thread_key(rkey: str) -> str:
+    params = {"uri": at(rkey), "depth": "0", "parentHeight": "0"}
+    return request_key(Request(BASE + THREAD, params))
+
+
+def view(rkey: str) -> dict[str, object]:
+    record = {"text": f"post {rkey}", "createdAt": "2026-11-23T10:00:00.000Z"}
+    return {"uri": at(rkey), "author": {"did": DID, "handle": HANDLE}, "record": record}
+
+
+def thread(rkey: str) -> Response:
+    return json_answer(
+        {"thread": {"$type": "app.bsky.feed.defs#threadViewPost", "post": view(rkey)}}
+    )
+
+
+def observe_batch(
+    answers: dict[str, Response | FetchError], rkeys: tuple[str, ...] = RKEYS
+) -> tuple[list[Observation], list[str]]:
+    source = BlueskySource(PlatformSettings(base_url=BASE))
+    targets = [Target(f"https://bsky.app/profile/{DID}/post/{rkey}", "bluesky") for rkey in rkeys]
+    result, asked = replayed(source.observe_many(targets), answers)
+    return result, [request_key(r) for r in asked]
+
+
+def test_a_left_out_post_is_asked_alone_after_the_batch() -> None:
+    not_found = {"error": "NotFound", "message": f"Post not found: {at('3k01')}"}
+    answers: dict[str, Response | FetchError] = {
+        posts_key(): json_answer({"posts": [view("3k00"), view("3k02")]}),
+        thread_key("3k01"): json_answer(not_found, 400),
+    }
+    batch, asked = observe_batch(answers)
+    assert asked == [posts_key(), thread_key("3k01")]
+    assert [type(obs) for obs in batch] == [Seen, Gone, Seen]
+    assert batch[1] == Gone(f"NotFound: Post not found: {at('3k01')}")
+
+
+def test_a_batch_by_handle_resolves_the_handle_once_first() -> None:
+    resolve = request_key(Request(BASE + RESOLVE, {"handle": HANDLE}))
+    answers: dict[str, Response | FetchError] = {
+        resolve: json_answer({"did": DID}),
+        posts_key(("3k00", "3k01")): json_answer({"posts": [view("3k00"), view("3k01")]}),
+    }
+    source = BlueskySource(PlatformSettings(base_url=BASE))
+    targets = [Target(f"https://bsky.app/profile/{HANDLE}/post/3k0{n}", "bluesky") for n in (0, 1)]
+    batch, asked = replayed(source.observe_many(targets), answers)
+    assert [request_key(r) for r in asked] == [resolve, posts_key(("3k00", "3k01"))]
+    assert all(isinstance(obs, Seen) for obs in batch)
+
+
+def test_a_transport_error_on_the_batch_falls_back_to_one_request_per_post() -> None:
+    answers: dict[str, Response | FetchError] = {posts_key(): TransportError("reset")}
+    answers |= {thread_key(rkey): thread(rkey) for rkey in RKEYS}
+    batch, asked = observe_batch(answers)
+    assert asked == [posts_key(), *(thread_key(rkey) for rkey in RKEYS)]
+    assert all(isinstance(obs, Seen) for obs in batch)
+
+
+def test_a_host_backoff_on_the_batch_holds_for_every_post() -> None:
+    answers: dict[str, Response | FetchError] = {posts_key(): HostBackoff("wait", 30.0)}
+    batch, asked = observe_batch(answers)
+    assert asked == [posts_key()]
+    assert batch == [RateLimited("wait", 30.0)] * 3
+
+
 # --- the recordings (../shared/fixtures/platforms/bluesky) -----------------------------------
 
 DRIL = "did:plc:6wpkkitfdkgthatfvspcfmjo"
 DRIL_POST = f"https://bsky.app/profile/{DRIL}/post/3lirwer3l4s2r"
 
 
-def test_recorded_get_posts_gives_the_post(site: FakeSite):
+def test_recorded_get_posts_gives_the_post(site: FakeSite) -> None:
     site.set(POSTS, recorded_reply("bluesky", "getPosts_reconstructed.json"))
     second = f"https://bsky.app/profile/{DRIL}/post/3lirwer3l4s2s"  # not in the answer
     site.set(THREAD, recorded_reply("bluesky", "getPostThread_notfound_reconstructed.json"))
@@ -169,7 +256,7 @@ def test_recorded_get_posts_gives_the_post(site: FakeSite):
     assert isinstance(left_out, Gone)  # from getPostThread, never from getPosts
 
 
-def test_recorded_empty_get_posts_is_no_gone_signal_by_itself(site: FakeSite):
+def test_recorded_empty_get_posts_is_no_gone_signal_by_itself(site: FakeSite) -> None:
     site.set(POSTS, recorded_reply("bluesky", "getPosts_missing_reconstructed.json"))
     site.set(THREAD, recorded_reply("bluesky", "rate_limited_429_reconstructed.json"))
     batch = fetch_many(site, [DRIL_POST, DRIL_POST.replace("3lirwer3l4s2r", "3lirwer3l4s2s")])
@@ -203,7 +290,9 @@ def run_pass(app: App) -> int:
     return Daemon(app, outbox).run_once(everything=True).checked
 
 
-def test_thirty_due_posts_take_two_batch_requests(app: App, site: FakeSite, bluesky: FakeBluesky):
+def test_thirty_due_posts_take_two_batch_requests(
+    app: App, site: FakeSite, bluesky: FakeBluesky
+) -> None:
     watch_posts(app, bluesky, 30)
     assert run_pass(app) == 30
     assert (site.hits(POSTS), site.hits(THREAD)) == (2, 0)  # 25 + 5
@@ -211,7 +300,7 @@ def test_thirty_due_posts_take_two_batch_requests(app: App, site: FakeSite, blue
 
 def test_a_deleted_post_in_a_batch_is_confirmed_by_its_own_gone_signal(
     app: App, site: FakeSite, bluesky: FakeBluesky
-):
+) -> None:
     watches = watch_posts(app, bluesky, 10)
     run_pass(app)
     bluesky.deleted.add("3k004")
@@ -223,7 +312,7 @@ def test_a_deleted_post_in_a_batch_is_confirmed_by_its_own_gone_signal(
     assert site.hits(THREAD) == 2  # only the deleted post, once per pass
 
 
-def test_batches_keep_accounts_and_other_platforms_apart(app: App, bluesky: FakeBluesky):
+def test_batches_keep_accounts_and_other_platforms_apart(app: App, bluesky: FakeBluesky) -> None:
     posts = watch_posts(app, bluesky, 27)
     account = app.store.ensure_watch(
         app.target(f"https://bsky.app/profile/{HANDLE}"), 60.0, app.clock(), True

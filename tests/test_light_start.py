@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def run_watcher(tmp_path: Path, *args: str) -> Run:
         capture_output=True,
         text=True,
         timeout=120,
-        env={"WATCHER_CONFIG": str(tmp_path / "none.toml"), "PATH": "", "HOME": str(tmp_path)},
+        env=os.environ | {"WATCHER_CONFIG": str(tmp_path / "none.toml")},
     )
     found = json.loads(report.read_text(encoding="utf-8"))
     return Run(found["code"], done.stdout, done.stderr, frozenset(found["modules"]))
@@ -84,7 +85,7 @@ def test_version_is_printed_without_heavy_imports(tmp_path: Path):
     assert "watcher.model" not in run.modules
 
 
-def test_version_is_the_installed_distributions():
+def test_version_matches_the_installed_distribution():
     assert watcher.__version__ == importlib.metadata.version("watcher")
 
 
@@ -114,16 +115,9 @@ def test_usage_error_without_heavy_imports(tmp_path: Path):
 
 def _check(tmp_path: Path, site: FakeSite, config: str) -> Run:
     site.reply("/p", 200, "<html><body><article><p>Hello</p></article></body></html>")
-    (tmp_path / "c.toml").write_text(config, encoding="utf-8")
-    args = [
-        "check",
-        f"{site.url}/p",
-        "--db",
-        str(tmp_path / "w.db"),
-        "-c",
-        str(tmp_path / "c.toml"),
-    ]
-    return run_watcher(tmp_path, *args)
+    db, conf = tmp_path / "w.db", tmp_path / "c.toml"
+    conf.write_text(config, encoding="utf-8")
+    return run_watcher(tmp_path, "check", f"{site.url}/p", "--db", str(db), "-c", str(conf))
 
 
 def test_check_loads_no_chat_library(tmp_path: Path, site: FakeSite):

@@ -4,11 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from watcher.errors import BadBody
 from watcher.model import Post
 from watcher.normalize import (
+    MAX_HTML_DEPTH,
     canonical,
     content_hash,
     fold_text,
+    html_document,
     html_to_text,
     looks_like_html,
     parse_time,
@@ -113,3 +116,28 @@ def test_parse_time(value: str, expected: datetime | None):
     if parsed is not None:
         assert parsed.utcoffset() == timedelta(0)
         assert parsed.tzinfo in (UTC, UTC)
+
+
+# --- markup the parser cannot read whole ------------------------------------------------------
+
+
+def test_html_nested_past_the_parsers_depth_is_bad_body_not_cut_off() -> None:
+    with pytest.raises(BadBody, match=f"nests deeper than {MAX_HTML_DEPTH} elements"):
+        html_to_text("<p>" + "<b>" * MAX_HTML_DEPTH + "lost</p>")
+
+
+def test_html_nested_just_under_the_depth_is_read() -> None:
+    assert html_to_text("<b>" * (MAX_HTML_DEPTH - 3) + "kept") == "kept"
+
+
+def test_html_document_is_whole_or_bad_body() -> None:
+    page = html_document("<html><body><p>whole</p></body></html>", "https://example.test/")
+    assert page.text_content() == "whole"
+    deep = "<html><body>" + "<div>" * 1_000_000 + "lost"
+    with pytest.raises(BadBody, match=r"^the page at https://example.test/ nests deeper"):
+        html_document(deep, "https://example.test/")
+
+
+def test_markup_mistakes_a_browser_repairs_are_not_refused() -> None:
+    broken = "<html><body><p>a</span><b><i>b</b></i><table><p>c</table>" + "<font>" * 200
+    assert html_document(broken, "https://example.test/").text_content() == "abc"

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.live import live
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Failed,
@@ -26,6 +26,7 @@ from watcher.model import (
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
 from watcher.sources.bluesky import BlueskySource, post_ref
+from watcher.sources.common import Request, Response
 
 PAYLOADS = FIXTURES / "bluesky"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -297,3 +298,64 @@ def test_401_is_blocked(site: FakeSite) -> None:
 def test_200_that_is_not_a_thread_is_failed(site: FakeSite, body: bytes) -> None:
     result = observe(site, Reply(200, body, JSON))
     assert isinstance(result, Failed)
+
+
+# --- sans-I/O: the flow's requests, answered with no server ----------------------------------
+
+BASE = "http://appview.test"
+AT = f"at://{DID}/app.bsky.feed.post/{RKEY}"
+
+
+def answer(name: str, status: int = 200) -> Response:
+    return Response(
+        BASE, status, {"content-type": "application/json"}, (PAYLOADS / name).read_bytes()
+    )
+
+
+def resolve_key(handle: str = "alice.example.com") -> str:
+    return request_key(Request(BASE + RESOLVE, {"handle": handle}))
+
+
+def thread_key(uri: str = AT) -> str:
+    return request_key(Request(BASE + THREAD, {"uri": uri, "depth": "0", "parentHeight": "0"}))
+
+
+def test_a_handle_url_is_one_flow_resolve_then_thread_by_did() -> None:
+    source = BlueskySource(PlatformSettings(base_url=BASE))
+    target = Target(f"https://bsky.app/profile/Alice.Example.com/post/{RKEY}", "bluesky")
+    answers = {
+        resolve_key(): answer("resolve_handle.json"),
+        thread_key(): answer("thread_plain.json"),
+    }
+    result, asked = replayed(source.observe(target), answers)
+    assert isinstance(result, Seen) and result.post.id == AT
+    assert [request_key(r) for r in asked] == [resolve_key(), thread_key()]
+    # The DID is remembered: the next check of the post is its one thread request.
+    again, asked_again = replayed(source.observe(target), answers)
+    assert again == result
+    assert [request_key(r) for r in asked_again] == [thread_key()]
+
+
+def test_a_transport_error_resolving_the_handle_is_failed_and_asks_nothing_more() -> None:
+    source = BlueskySource(PlatformSettings(base_url=BASE))
+    target = Target(f"https://bsky.app/profile/alice.example.com/post/{RKEY}", "bluesky")
+    answers: dict[str, Response | FetchError] = {
+        resolve_key(): TransportError("connection reset"),
+        thread_key(): answer("thread_plain.json"),
+    }
+    result, asked = replayed(source.observe(target), answers)
+    assert result == Failed("connection reset")
+    assert [request_key(r) for r in asked] == [resolve_key()]
+
+
+def test_an_unresolved_handle_is_not_remembered() -> None:
+    source = BlueskySource(PlatformSettings(base_url=BASE))
+    target = Target(f"https://bsky.app/profile/alice.example.com/post/{RKEY}", "bluesky")
+    failed = {resolve_key(): answer("resolve_handle_failed.json", 400)}
+    assert isinstance(replayed(source.observe(target), failed)[0], Failed)
+    answers = {
+        resolve_key(): answer("resolve_handle.json"),
+        thread_key(): answer("thread_plain.json"),
+    }
+    result, asked = replayed(source.observe(target), answers)
+    assert isinstance(result, Seen) and len(asked) == 2

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import Live, live, replayed
 from tests.server import FakeSite, Reply
 from tests.test_conformance import recorded_reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Broken,
@@ -26,8 +27,9 @@ from watcher.model import (
 )
 from watcher.settings import PlatformSettings
 from watcher.sources import platform_for
-from watcher.sources.feed import FeedSource, looks_like_feed, parse_feed
-from watcher.sources.http import Http
+from watcher.sources.common import Response
+from watcher.sources.feed import FeedSource, Sightings, looks_like_feed, missing, parse_feed
+from watcher.sources.mastodon import MastodonSource
 
 PAYLOADS = FIXTURES / "feed"
 RSS_TYPE = {"content-type": "application/rss+xml; charset=utf-8"}
@@ -84,22 +86,21 @@ def test_registry_picks_feed_for_feed_urls() -> None:
 
 @pytest.mark.parametrize("field", ["", "   "])
 def test_feed_watch_needs_an_item(field: str) -> None:
-    with Http() as http, pytest.raises(UsageError, match="--field ITEM") as info:
-        FeedSource(http).validate(Target(FEED_URL, "feed", field=field))
+    with pytest.raises(UsageError, match="--field ITEM") as info:
+        FeedSource().validate(Target(FEED_URL, "feed", field=field))
     assert "\n" not in str(info.value)
 
 
 # --- fetching ---------------------------------------------------------------------------------
 
 
-def source_for(site: FakeSite, http: Http) -> FeedSource:
-    return FeedSource(http, PlatformSettings(base_url=site.url + "/"))
+def source_for(site: FakeSite) -> Live:
+    return live(FeedSource(PlatformSettings(base_url=site.url + "/")))
 
 
 def observe(site: FakeSite, reply: Reply, item: str, url: str = FEED_URL) -> Observation:
     site.set(PATH, reply)
-    with Http() as http:
-        return source_for(site, http).fetch(Target(url, "feed", field=item))
+    return source_for(site).fetch(Target(url, "feed", field=item))
 
 
 def seen(site: FakeSite, body: str, item: str, headers: dict[str, str] = RSS_TYPE) -> Post:
@@ -174,16 +175,14 @@ def test_rss_1_0_rdf_item(site: FakeSite) -> None:
 def test_base_url_override_keeps_path_and_query(site: FakeSite) -> None:
     site.set("/feeds/videos.xml", Reply(200, RSS, RSS_TYPE))
     url = "https://www.youtube.com/feeds/videos.xml?channel_id=UC123"
-    with Http() as http:
-        result = source_for(site, http).fetch(Target(url, "feed", field="post-3"))
+    result = source_for(site).fetch(Target(url, "feed", field="post-3"))
     assert isinstance(result, Seen)
     assert site.requests[-1][0] == "/feeds/videos.xml?channel_id=UC123"
 
 
 def test_feed_url_itself_is_fetched_without_base_url(site: FakeSite) -> None:
     site.set(PATH, Reply(200, RSS, RSS_TYPE))
-    with Http() as http:
-        result = FeedSource(http).fetch(Target(site.url + PATH, "feed", field="post-3"))
+    result = live(FeedSource()).fetch(Target(site.url + PATH, "feed", field="post-3"))
     assert isinstance(result, Seen)
     assert site.hits(PATH) == 1
 
@@ -214,11 +213,10 @@ def sequence(
 ) -> list[Observation]:
     """Check `item` once per body, with one source (its memory carries over between checks)."""
     results = []
-    with Http() as http:
-        source = source_for(site, http)
-        for body in bodies:
-            site.set(PATH, Reply(200, body, headers))
-            results.append(source.fetch(Target(FEED_URL, "feed", field=item)))
+    source = source_for(site)
+    for body in bodies:
+        site.set(PATH, Reply(200, body, headers))
+        results.append(source.fetch(Target(FEED_URL, "feed", field=item)))
     return results
 
 
@@ -270,12 +268,11 @@ def test_successor_bumped_newer_is_not_proof(site: FakeSite) -> None:
 
 
 def test_memory_is_per_watch(site: FakeSite) -> None:
-    with Http() as http:
-        source = source_for(site, http)
-        site.set(PATH, Reply(200, RSS, RSS_TYPE))
-        source.fetch(Target(FEED_URL, "feed", field="post-3"))
-        site.set(PATH, Reply(200, without(RSS, "post-2"), RSS_TYPE))
-        result = source.fetch(Target(FEED_URL, "feed", field="post-2"))
+    source = source_for(site)
+    site.set(PATH, Reply(200, RSS, RSS_TYPE))
+    source.fetch(Target(FEED_URL, "feed", field="post-3"))
+    site.set(PATH, Reply(200, without(RSS, "post-2"), RSS_TYPE))
+    result = source.fetch(Target(FEED_URL, "feed", field="post-2"))
     assert isinstance(result, Hidden)  # post-2 itself was never seen
 
 
@@ -346,3 +343,43 @@ def test_rss_sample_item_without_title_or_link() -> None:
         "http://liftoff.msfc.nasa.gov/2003/05/30.html#item572",
     )
     assert post.text.startswith("Sky watchers in Europe") and post.text.endswith("May 31st.")
+
+
+# --- sans-I/O: checks answered with no server -------------------------------------------------
+
+
+def check(source: FeedSource, body: str | FetchError, item: str) -> Observation:
+    """One check of `item` with the feed answered by `body`, no server."""
+    answer = (
+        body if isinstance(body, FetchError) else Response(FEED_URL, 200, RSS_TYPE, body.encode())
+    )
+    result, asked = replayed(
+        source.observe(Target(FEED_URL, "feed", field=item)), {FEED_URL: answer}
+    )
+    assert [request.url for request in asked] == [FEED_URL]
+    return result
+
+
+def test_flows_share_the_sources_memory_of_the_item() -> None:
+    source = FeedSource()
+    assert isinstance(check(source, RSS, "post-2"), Seen)
+    assert isinstance(check(source, TransportError("reset"), "post-2"), Failed)
+    assert check(source, without(RSS, "post-2"), "post-2") == Gone(
+        "no longer in the feed, though older items are"
+    )
+
+
+def test_a_forgotten_sighting_is_hidden_never_gone() -> None:
+    sightings = Sightings(size=1)
+    items = parse_feed(RSS.encode())
+    sightings.remember((FEED_URL, "post-2"), items[1], items[2:])
+    sightings.remember((FEED_URL, "post-3"), items[0], items[1:])  # evicts post-2's
+    assert sightings.last((FEED_URL, "post-2")) is None
+    assert isinstance(missing(sightings.last((FEED_URL, "post-2")), items[2:]), Hidden)
+
+
+def test_a_feed_url_mastodon_could_also_claim_is_the_feed() -> None:
+    # /users/rss is also the path of a Mastodon account named "rss".
+    assert MastodonSource.account_ref("https://social.example/users/rss") is not None
+    assert platform_for("https://social.example/users/rss") == "feed"
+    assert FeedSource.priority < MastodonSource.priority

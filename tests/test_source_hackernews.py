@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Failed,
@@ -23,8 +24,8 @@ from watcher.model import (
 )
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
+from watcher.sources.common import Response
 from watcher.sources.hackernews import DEAD, HackerNewsSource, item_id
-from watcher.sources.http import Http
 
 PAYLOADS = FIXTURES / "hackernews"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -67,10 +68,9 @@ def test_item_id(url: str, expected: str | None) -> None:
 def observe(site: FakeSite, reply: Reply, ident: str = "1") -> Observation:
     """Fetch item `ident` with the API pointed at FakeSite, which answers with `reply`."""
     site.set(f"/v0/item/{ident}.json", reply)
-    with Http() as http:
-        source = HackerNewsSource(http, PlatformSettings(base_url=site.url + "/"))
-        url = f"https://news.ycombinator.com/item?id={ident}"
-        return source.fetch(Target(url, "hackernews"))
+    source = live(HackerNewsSource(PlatformSettings(base_url=site.url + "/")))
+    url = f"https://news.ycombinator.com/item?id={ident}"
+    return source.fetch(Target(url, "hackernews"))
 
 
 def payload(name: str) -> Reply:
@@ -126,8 +126,8 @@ def test_base_url_override_is_used(site: FakeSite) -> None:
 
 
 def test_non_item_url_is_usage_error(site: FakeSite) -> None:
-    with Http() as http, pytest.raises(UsageError, match="not a Hacker News item URL"):
-        HackerNewsSource(http).fetch(Target("https://news.ycombinator.com/user?id=pg", "hn"))
+    with pytest.raises(UsageError, match="not a Hacker News item URL"):
+        live(HackerNewsSource()).fetch(Target("https://news.ycombinator.com/user?id=pg", "hn"))
 
 
 # --- gone and not-gone signals ----------------------------------------------------------------
@@ -218,3 +218,28 @@ def test_200_that_is_not_an_item_is_failed(site: FakeSite, body: bytes) -> None:
     result = observe(site, Reply(200, body, JSON))
     assert isinstance(result, Failed)
     assert "not" in result.reason
+
+
+# --- sans-I/O: the flow's requests, answered with no server ----------------------------------
+
+BASE = "http://firebase.test"
+NULL = Response(BASE, 200, dict(JSON), b"null")
+
+
+def test_a_null_item_asks_for_the_newest_id_next() -> None:
+    hn = HackerNewsSource(PlatformSettings(base_url=BASE))
+    answers = {f"{BASE}/v0/item/7.json": NULL, BASE + MAXITEM: Response(BASE, 200, {}, b"40480002")}
+    target = Target("https://news.ycombinator.com/item?id=7", "hackernews")
+    result, asked = replayed(hn.observe(target), answers)
+    assert result == Hidden("Hacker News has no data for item 7 (purged or withheld)")
+    assert [r.url for r in asked] == [f"{BASE}/v0/item/7.json", BASE + MAXITEM]
+
+
+def test_a_transport_error_on_the_newest_id_is_failed_not_gone() -> None:
+    hn = HackerNewsSource(PlatformSettings(base_url=BASE))
+    answers: dict[str, Response | FetchError] = {
+        f"{BASE}/v0/item/7.json": NULL,
+        BASE + MAXITEM: TransportError("timed out"),
+    }
+    target = Target("https://news.ycombinator.com/item?id=7", "hackernews")
+    assert replayed(hn.observe(target), answers)[0] == Failed("no such item (yet): 7")

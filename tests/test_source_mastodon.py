@@ -9,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed
 from tests.server import FakeSite, Reply
 from tests.test_conformance import recorded_reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.history import missed
 from watcher.model import Blocked, Failed, Gone, Observation, Post, RateLimited, Seen, Target
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http
+from watcher.sources.common import Request, Response
 from watcher.sources.mastodon import MastodonSource, status_id
 
 PAYLOADS = FIXTURES / "mastodon"
@@ -67,9 +68,8 @@ def observe(
 ) -> Observation:
     """Fetch `url` with the API pointed at FakeSite, which answers `path` with `reply`."""
     site.set(path, reply)
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.fetch(Target(url, "mastodon"))
+    source = live(MastodonSource(PlatformSettings(base_url=site.url + "/")))
+    return source.fetch(Target(url, "mastodon"))
 
 
 def payload(name: str, status: int = 200) -> Reply:
@@ -141,8 +141,7 @@ def test_base_url_override_is_used(site: FakeSite) -> None:
 def test_origin_of_the_url_is_used_without_base_url(site: FakeSite) -> None:
     site.set(API, payload("status_plain.json"))
     host = site.url.removeprefix("http://")
-    with Http() as http:
-        result = MastodonSource(http).fetch(Target(f"{site.url}/web/statuses/{ID}", "mastodon"))
+    result = live(MastodonSource()).fetch(Target(f"{site.url}/web/statuses/{ID}", "mastodon"))
     assert isinstance(result, Seen)
     assert result.post.author == f"@ann@{host.split(':')[0]}"
     assert site.hits(API) == 1
@@ -235,11 +234,10 @@ def recorded_history(site: FakeSite, history: str) -> tuple[Post, tuple[Post, ..
     site.set(f"/api/v1/statuses/{EDITED}", recorded_reply("mastodon", "status_edited.json"))
     site.set(f"/api/v1/statuses/{EDITED}/history", recorded_reply("mastodon", history))
     target = Target(f"http://localhost:3000/@mastodonpy_test_2/{EDITED}", "mastodon")
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url))
-        seen = source.fetch(target)
-        assert isinstance(seen, Seen)
-        return seen.post, source.history(target, seen.post)
+    source = live(MastodonSource(PlatformSettings(base_url=site.url)))
+    seen = source.fetch(target)
+    assert isinstance(seen, Seen)
+    return seen.post, source.history(target, seen.post)
 
 
 def test_recorded_edit_history_lists_every_version(site: FakeSite):
@@ -271,3 +269,49 @@ def test_status_text_equals_the_authors_own_source(site: FakeSite):
     source = json.loads(recorded_reply("mastodon", "status_source.json").encoded())
     assert source["id"] == current.id
     assert (current.text, current.title) == (source["text"], source["spoiler_text"])
+
+
+# --- sans-I/O: edit history flows, answered with no server --------------------------------------
+
+STATUS_URL = f"https://social.example/@ann/{ID}"
+HISTORY = f"https://social.example/api/v1/statuses/{ID}/history"
+CURRENT = Post(id=ID, url=STATUS_URL, text="now", author="@ann@social.example")
+
+
+def edits(*contents: str) -> Response:
+    body = [{"content": c, "created_at": "2025-06-01T14:02:00Z"} for c in contents]
+    return Response(HISTORY, 200, {"content-type": "application/json"}, json.dumps(body).encode())
+
+
+def history_of(answer: Response | FetchError) -> tuple[tuple[Post, ...], list[Request]]:
+    flow = MastodonSource().history(Target(STATUS_URL, "mastodon"), CURRENT)
+    return replayed(flow, {HISTORY: answer})
+
+
+def test_history_is_one_request_to_the_status_origin() -> None:
+    versions, asked = history_of(edits("<p>before</p>", "<p>now</p>"))
+    assert [v.text for v in versions] == ["before", "now"]
+    assert [request.url for request in asked] == [HISTORY]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        TransportError("connection reset"),
+        Response(HISTORY, 500, {}, b"oops"),
+        Response(HISTORY, 200, {}, b"not json"),
+        edits("<p>" + "<b>" * 300 + "too deep</p>"),  # a version the parser cannot read whole
+    ],
+)
+def test_history_that_cannot_be_read_is_empty_never_raised(answer: Response | FetchError) -> None:
+    assert history_of(answer)[0] == ()
+
+
+def test_observe_asks_the_status_once() -> None:
+    body = (PAYLOADS / "status_plain.json").read_bytes()
+    result, asked = replayed(
+        MastodonSource().observe(Target(STATUS_URL, "mastodon")),
+        {f"https://social.example{API}": Response(STATUS_URL, 200, JSON, body)},
+    )
+    assert isinstance(result, Seen) and result.post.id == ID
+    assert len(asked) == 1

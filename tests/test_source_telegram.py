@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import TransportError, UsageError
 from watcher.model import (
     Blocked,
     Broken,
@@ -24,7 +25,7 @@ from watcher.model import (
 )
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http
+from watcher.sources.common import Response
 from watcher.sources.telegram import PUBLIC_WEB, TelegramSource, parse_count, post_ref
 
 PAGES = FIXTURES / "telegram"
@@ -97,9 +98,8 @@ def test_parse_count(text: str, count: int | None) -> None:
 def observe(site: FakeSite, reply: Reply, url: str = URL, path: str = EMBED) -> Observation:
     """Fetch `url` with t.me pointed at FakeSite, which answers `path` with `reply`."""
     site.set(path, reply)
-    with Http() as http:
-        source = TelegramSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.fetch(Target(url, "telegram"))
+    source = live(TelegramSource(PlatformSettings(base_url=site.url + "/")))
+    return source.fetch(Target(url, "telegram"))
 
 
 def page(name: str, status: int = 200) -> Reply:
@@ -161,8 +161,7 @@ def test_base_url_override_is_used(site: FakeSite) -> None:
 
 def test_default_base_is_t_me() -> None:
     assert PUBLIC_WEB == "https://t.me"
-    with Http() as http:
-        assert TelegramSource(http).base_url(PUBLIC_WEB) == "https://t.me"
+    assert TelegramSource().base_url(PUBLIC_WEB) == "https://t.me"
 
 
 def test_non_post_url_is_usage_error(site: FakeSite) -> None:
@@ -217,3 +216,29 @@ def test_empty_200_is_failed(site: FakeSite, body: bytes) -> None:
 
 def test_plain_text_200_is_broken(site: FakeSite) -> None:
     assert isinstance(observe(site, Reply(200, "maintenance", {})), Broken)
+
+
+def test_widget_page_nested_too_deep_is_failed_not_broken(site: FakeSite) -> None:
+    # libxml2 would stop at depth 256 and drop the widget below it: never read as "no widget".
+    body = "<html><body>" + "<div>" * 300 + (PAGES / "embed_text.html").read_text()
+    result = observe(site, Reply(200, body, HTML))
+    assert isinstance(result, Failed)
+    assert "nests deeper than 256 elements" in result.reason
+
+
+# --- sans-I/O ---------------------------------------------------------------------------------
+
+
+def test_flow_asks_the_embed_widget_once() -> None:
+    widget = Response(URL, 200, HTML, (PAGES / "embed_text.html").read_bytes())
+    result, asked = replayed(
+        TelegramSource().observe(Target(URL, "telegram")), {f"{URL}?embed=1": widget}
+    )
+    assert isinstance(result, Seen) and result.post.id == "durov/300"
+    assert [(request.url, dict(request.params)) for request in asked] == [(URL, {"embed": "1"})]
+
+
+def test_flow_with_a_transport_error_is_failed() -> None:
+    flow = TelegramSource().observe(Target(URL, "telegram"))
+    result, _ = replayed(flow, {f"{URL}?embed=1": TransportError("connection reset")})
+    assert result == Failed("connection reset")

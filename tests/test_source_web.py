@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import resource
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import TransportError, UsageError
 from watcher.model import (
     Blocked,
     Broken,
@@ -20,9 +22,10 @@ from watcher.model import (
     Seen,
     Target,
 )
-from watcher.normalize import parse_time
-from watcher.settings import PlatformSettings
-from watcher.sources.http import Http
+from watcher.normalize import MAX_HTML_DEPTH, parse_time
+from watcher.settings import HttpSettings, PlatformSettings
+from watcher.sources import SOURCES, platform_for
+from watcher.sources.common import Response
 from watcher.sources.web import WebSource, validate_selector
 
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -33,8 +36,7 @@ def observe(
     site: FakeSite, reply: Reply, selector: str = "", settings: PlatformSettings | None = None
 ) -> Observation:
     site.set("/page", reply)
-    with Http() as http:
-        return WebSource(http, settings).fetch(Target(site.url + "/page", "web", selector=selector))
+    return live(WebSource(settings)).fetch(Target(site.url + "/page", "web", selector=selector))
 
 
 def seen(site: FakeSite, reply: Reply, selector: str = "") -> Post:
@@ -255,11 +257,8 @@ def test_rate_limited_with_retry_after(site: FakeSite) -> None:
 
 
 def test_timeout_is_failed_not_gone(site: FakeSite) -> None:
-    from watcher.settings import HttpSettings
-
     site.set("/slow", Reply(body="<html></html>", headers=HTML, delay=1.0))
-    with Http(HttpSettings(timeout=0.2)) as http:
-        result = WebSource(http).fetch(Target(site.url + "/slow", "web"))
+    result = live(WebSource(), HttpSettings(timeout=0.2)).fetch(Target(site.url + "/slow", "web"))
     assert isinstance(result, Failed)
     assert "timed out" in result.reason
 
@@ -284,3 +283,60 @@ def test_configured_headers_and_cookies_are_sent(site: FakeSite) -> None:
 )
 def test_matches(url: str, expected: bool) -> None:
     assert WebSource.matches(url) is expected
+
+
+# --- hostile pages: never a cut-off snapshot ----------------------------------------------------
+
+# A million unclosed <div>s: 5 MB, under the byte cap. libxml2 stops at depth 256 and hands back
+# what it had, so today's page would read as empty; it must be Failed instead.
+DEEP = b"<html><head><title>deep</title></head><body>" + b"<div>" * 1_000_000 + b"<p>end</p>"
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+@pytest.mark.parametrize("selector", ["", "p"])
+def test_page_nested_a_million_deep_is_failed_in_bounded_memory(
+    site: FakeSite, selector: str
+) -> None:
+    before = peak_rss_mib()
+    result = observe(site, Reply(body=DEEP, headers=HTML), selector)
+    reason = f"the page at {site.url}/page nests deeper than {MAX_HTML_DEPTH} elements; not read"
+    assert result == Failed(reason)
+    assert peak_rss_mib() - before < 200  # the body and a 256-deep tree, never a million nodes
+
+
+def test_page_nested_just_under_the_limit_is_read_whole(site: FakeSite) -> None:
+    depth = MAX_HTML_DEPTH - 3  # <html>, <body> and the <p> count too
+    body = "<html><body>" + "<div>" * depth + "<p>the end</p></body></html>"
+    assert seen(site, Reply(body=body, headers=HTML)).text == "the end"
+
+
+def answered(body: bytes, selector: str = "") -> Observation:
+    """The web source's observation of a page answered with `body`, with no server."""
+    url = "https://example.test/page"
+    resp = Response(url, 200, {"content-type": "text/html; charset=utf-8"}, body)
+    result, asked = replayed(
+        WebSource().observe(Target(url, "web", selector=selector)), {url: resp}
+    )
+    assert len(asked) == 1
+    return result
+
+
+def test_text_node_past_the_parsers_limit_is_failed_not_empty() -> None:
+    result = answered(b"<html><body><p>" + b"x" * 10_100_000 + b"</p></body></html>")
+    assert isinstance(result, Failed)
+    assert "could not be read whole" in result.reason
+
+
+def test_flow_with_a_transport_error_is_failed() -> None:
+    url = "https://example.test/page"
+    result, _ = replayed(WebSource().observe(Target(url, "web")), {url: TransportError("reset")})
+    assert result == Failed("reset")
+
+
+def test_web_is_asked_last() -> None:
+    assert max(SOURCES.values(), key=lambda source: source.priority) is WebSource
+    assert list(SOURCES)[-1] == "web"
+    assert platform_for("https://example.com/@ann/42") == "mastodon"

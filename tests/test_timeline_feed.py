@@ -4,16 +4,19 @@ newest first, with each item's Post equal to the one a single-item watch of it g
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import TransportError, UsageError
 from watcher.model import (
     Blocked,
     Broken,
     Failed,
+    Gone,
     Page,
     RateLimited,
     Seen,
@@ -22,8 +25,8 @@ from watcher.model import (
 )
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
+from watcher.sources.common import Response
 from watcher.sources.feed import FeedSource
-from watcher.sources.http import Http
 
 PAYLOADS = FIXTURES / "feed"
 RSS_TYPE = {"content-type": "application/rss+xml; charset=utf-8"}
@@ -60,8 +63,8 @@ def test_account_ref_is_the_feed_itself(url: str, account: str | None) -> None:
 
 def test_item_watch_still_needs_its_field() -> None:
     # Without --field the feed is an account (read by `timeline`); an item watch needs one.
-    with Http() as http, pytest.raises(UsageError, match="--field ITEM"):
-        FeedSource(http).validate(Target(FEED_URL, "feed"))
+    with pytest.raises(UsageError, match="--field ITEM"):
+        FeedSource().validate(Target(FEED_URL, "feed"))
 
 
 # --- reading the feed -------------------------------------------------------------------------
@@ -70,9 +73,8 @@ def test_item_watch_still_needs_its_field() -> None:
 def timeline(site: FakeSite, reply: Reply, url: str = FEED_URL) -> TimelineObservation:
     """The timeline of `url` (no --field), with its host pointed at FakeSite answering PATH."""
     site.set(PATH, reply)
-    with Http() as http:
-        source = FeedSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.timeline(Target(url, "feed"))
+    source = live(FeedSource(PlatformSettings(base_url=site.url + "/")))
+    return source.timeline(Target(url, "feed"))
 
 
 def page(site: FakeSite, body: str) -> Page:
@@ -143,9 +145,8 @@ def test_feed_without_title_is_named_by_its_url(site: FakeSite) -> None:
 def test_base_url_keeps_path_and_query(site: FakeSite) -> None:
     url = "https://www.youtube.com/feeds/videos.xml?channel_id=UC123"
     site.set("/feeds/videos.xml", Reply(200, payload("blog.atom"), RSS_TYPE))
-    with Http() as http:
-        source = FeedSource(http, PlatformSettings(base_url=site.url))
-        assert isinstance(source.timeline(Target(url, "feed")), Page)
+    source = live(FeedSource(PlatformSettings(base_url=site.url)))
+    assert isinstance(source.timeline(Target(url, "feed")), Page)
     assert [path for path, _ in site.requests] == ["/feeds/videos.xml?channel_id=UC123"]
 
 
@@ -194,14 +195,37 @@ def test_body_that_is_not_a_feed_is_failed(site: FakeSite, body: bytes, words: s
 )
 def test_post_from_timeline_equals_post_from_fetch(site: FakeSite, name: str) -> None:
     site.set(PATH, Reply(200, payload(name), RSS_TYPE))
-    with Http() as http:
-        source = FeedSource(http, PlatformSettings(base_url=site.url))
-        listed = source.timeline(Target(FEED_URL, "feed"))
-        assert isinstance(listed, Page), listed
-        for post in listed.posts:
-            # By its id (what the account watch stores) and by its link where it has one.
-            for name_it_by in {post.id, post.url} - {""}:
-                alone = source.fetch(Target(FEED_URL, "feed", field=name_it_by))
-                assert isinstance(alone, Seen), (name_it_by, alone)
-                assert alone.post == post, name_it_by
-                assert content_hash(alone.post) == content_hash(post)
+    source = live(FeedSource(PlatformSettings(base_url=site.url)))
+    listed = source.timeline(Target(FEED_URL, "feed"))
+    assert isinstance(listed, Page), listed
+    for post in listed.posts:
+        # By its id (what the account watch stores) and by its link where it has one.
+        for name_it_by in {post.id, post.url} - {""}:
+            alone = source.fetch(Target(FEED_URL, "feed", field=name_it_by))
+            assert isinstance(alone, Seen), (name_it_by, alone)
+            assert alone.post == post, name_it_by
+            assert content_hash(alone.post) == content_hash(post)
+
+
+# --- sans-I/O ---------------------------------------------------------------------------------
+
+
+def test_an_item_gone_from_the_middle_after_a_timeline_read_is_gone_at_once() -> None:
+    source = FeedSource()
+    listed = Response(FEED_URL, 200, RSS_TYPE, payload("blog.rss").encode())
+    page, asked = replayed(source.timeline(Target(FEED_URL, "feed")), {FEED_URL: listed})
+    assert isinstance(page, Page) and len(asked) == 1
+    body = re.sub(
+        r"\s*<item>(?:(?!</item>).)*>post-2</guid>.*?</item>", "", payload("blog.rss"), flags=re.S
+    )
+    vanished = Response(FEED_URL, 200, RSS_TYPE, body.encode())
+    target = source.post_target(Target(FEED_URL, "feed"), page.posts[1])
+    assert target.field == "post-2"
+    result, _ = replayed(source.observe(target), {FEED_URL: vanished})
+    assert isinstance(result, Gone)
+
+
+def test_timeline_flow_with_a_transport_error_is_failed() -> None:
+    flow = FeedSource().timeline(Target(FEED_URL, "feed"))
+    result, _ = replayed(flow, {FEED_URL: TransportError("timed out")})
+    assert result == Failed("timed out")

@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import Live, live, replayed
 from tests.server import FakeSite, Reply
 from tests.test_conformance import recorded_reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import Failed, Gone, Page, Post, RateLimited, Seen, Target, TimelineObservation
 from watcher.settings import PlatformSettings
 from watcher.sources import platform_for
+from watcher.sources.common import Response
 from watcher.sources.hackernews import HackerNewsSource, Memo, user_name
-from watcher.sources.http import Http
 
 PAYLOADS = FIXTURES / "hackernews"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -52,13 +53,12 @@ def serve_ann(site: FakeSite) -> None:
     site.set(item_path(NULL_ITEM), Reply(200, "null", JSON))
 
 
-def source(http: Http, site: FakeSite) -> HackerNewsSource:
-    return HackerNewsSource(http, PlatformSettings(base_url=site.url + "/"))
+def source(site: FakeSite) -> Live:
+    return live(HackerNewsSource(PlatformSettings(base_url=site.url + "/")))
 
 
 def read(site: FakeSite, url: str = USER, pages: int = 1) -> TimelineObservation:
-    with Http() as http:
-        return source(http, site).timeline(Target(url, "hackernews"), pages)
+    return source(site).timeline(Target(url, "hackernews"), pages)
 
 
 def page(site: FakeSite, url: str = USER, pages: int = 1) -> Page:
@@ -168,8 +168,7 @@ def test_listed_post_equals_fetched_post(site: FakeSite, ident: str) -> None:
     difference would read as an edit."""
     serve_ann(site)
     listed = {post.id: post for post in page(site).posts}[ident]
-    with Http() as http:
-        direct = source(http, site).fetch(Target(listed.url, "hackernews"))
+    direct = source(site).fetch(Target(listed.url, "hackernews"))
     assert isinstance(direct, Seen) and direct.post == listed
     assert direct.post.metrics == listed.metrics
 
@@ -266,13 +265,12 @@ def test_second_read_fetches_only_new_and_updated_ids(site: FakeSite) -> None:
     serve_ann(site)
     site.set(UPDATES, payload("updates.json"))  # lists 40480001 (and an item of someone else)
     user = json.loads((PAYLOADS / "user.json").read_text())
-    with Http() as http:
-        hn = source(http, site)
-        first = hn.timeline(Target(USER, "hackernews"))
-        user["submitted"].insert(0, 40490000)  # ann posts again
-        site.set(USER_PATH, Reply(200, json.dumps(user), JSON))
-        site.set(item_path(40490000), Reply(200, json.dumps(comment(40490000)), JSON))
-        second = hn.timeline(Target(USER, "hackernews"))
+    hn = source(site)
+    first = hn.timeline(Target(USER, "hackernews"))
+    user["submitted"].insert(0, 40490000)  # ann posts again
+    site.set(USER_PATH, Reply(200, json.dumps(user), JSON))
+    site.set(item_path(40490000), Reply(200, json.dumps(comment(40490000)), JSON))
+    second = hn.timeline(Target(USER, "hackernews"))
     assert isinstance(first, Page) and isinstance(second, Page)
     assert second.ids == ("40490000", *first.ids)
     assert second.posts[1:] == first.posts
@@ -291,11 +289,10 @@ def test_updated_item_is_listed_as_it_is_now(site: FakeSite) -> None:
     site.set(UPDATES, payload("updates.json"))
     edited = json.loads((PAYLOADS / "user_comment.json").read_text())
     edited["text"] = "It was renamed in 2.1."
-    with Http() as http:
-        hn = source(http, site)
-        hn.timeline(Target(USER, "hackernews"))
-        site.set(item_path(40480001), Reply(200, json.dumps(edited), JSON))
-        second = hn.timeline(Target(USER, "hackernews"))
+    hn = source(site)
+    hn.timeline(Target(USER, "hackernews"))
+    site.set(item_path(40480001), Reply(200, json.dumps(edited), JSON))
+    second = hn.timeline(Target(USER, "hackernews"))
     assert isinstance(second, Page)
     assert second.posts[1].text == "It was renamed in 2.1."
 
@@ -304,11 +301,10 @@ def test_item_deleted_since_is_left_out_once_updates_list_it(site: FakeSite) -> 
     serve_ann(site)
     site.set(UPDATES, payload("updates.json"))
     deleted = {"deleted": True, "id": 40480001, "parent": 40479000, "time": 1716729000}
-    with Http() as http:
-        hn = source(http, site)
-        hn.timeline(Target(USER, "hackernews"))
-        site.set(item_path(40480001), Reply(200, json.dumps({**deleted, "type": "comment"}), JSON))
-        second = hn.timeline(Target(USER, "hackernews"))
+    hn = source(site)
+    hn.timeline(Target(USER, "hackernews"))
+    site.set(item_path(40480001), Reply(200, json.dumps({**deleted, "type": "comment"}), JSON))
+    second = hn.timeline(Target(USER, "hackernews"))
     assert isinstance(second, Page) and second.ids == ("40480002", "121003")
 
 
@@ -324,10 +320,9 @@ def test_item_deleted_since_is_left_out_once_updates_list_it(site: FakeSite) -> 
 def test_unreadable_updates_refetches_every_item(site: FakeSite, updates: Reply) -> None:
     serve_ann(site)
     site.set(UPDATES, updates)
-    with Http() as http:
-        hn = source(http, site)
-        first = hn.timeline(Target(USER, "hackernews"))
-        second = hn.timeline(Target(USER, "hackernews"))
+    hn = source(site)
+    first = hn.timeline(Target(USER, "hackernews"))
+    second = hn.timeline(Target(USER, "hackernews"))
     assert first == second and isinstance(second, Page)
     assert site.hits(UPDATES) == 1
     assert item_hits(site) == 2 * (len(ITEMS) + 1)
@@ -339,12 +334,11 @@ def test_direct_fetch_refreshes_the_memo(site: FakeSite) -> None:
     site.set(UPDATES, Reply(200, b'{"items": [], "profiles": []}', JSON))
     edited = json.loads((PAYLOADS / "user_story.json").read_text())
     edited["title"] = "Show HN: A diff for CJK text"
-    with Http() as http:
-        hn = source(http, site)
-        hn.timeline(Target(USER, "hackernews"))
-        site.set(item_path(40480002), Reply(200, json.dumps(edited), JSON))
-        direct = hn.fetch(Target("https://news.ycombinator.com/item?id=40480002", "hackernews"))
-        second = hn.timeline(Target(USER, "hackernews"))
+    hn = source(site)
+    hn.timeline(Target(USER, "hackernews"))
+    site.set(item_path(40480002), Reply(200, json.dumps(edited), JSON))
+    direct = hn.fetch(Target("https://news.ycombinator.com/item?id=40480002", "hackernews"))
+    second = hn.timeline(Target(USER, "hackernews"))
     assert isinstance(direct, Seen) and isinstance(second, Page)
     assert second.posts[0] == direct.post
     assert site.hits(item_path(40480002)) == 2  # the first read and the direct fetch
@@ -370,6 +364,50 @@ def test_memo_forgets_what_may_change_back(observed: Failed | Gone | None) -> No
     memo.note("1", Seen(Post("1", "https://news.ycombinator.com/item?id=1", "x")))
     memo.note("1", observed)
     assert memo.recall("1") is None and len(memo) == 0
+
+
+# --- sans-I/O: the listing's requests, answered with no server --------------------------------
+
+BASE = "http://firebase.test"
+
+
+def recorded(name: str) -> Response:
+    return Response(BASE, 200, dict(JSON), (PAYLOADS / name).read_bytes())
+
+
+def firebase(**changes: Response | FetchError) -> dict[str, Response | FetchError]:
+    """ann's user answer and items (as `serve_ann`), with `changes` by item id."""
+    answers: dict[str, Response | FetchError] = {BASE + USER_PATH: recorded("user.json")}
+    answers |= {BASE + item_path(ident): recorded(name) for ident, name in ITEMS.items()}
+    answers[BASE + item_path(NULL_ITEM)] = Response(BASE, 200, dict(JSON), b"null")
+    answers |= {BASE + item_path(ident): reply for ident, reply in changes.items()}
+    return answers
+
+
+def test_an_item_failing_mid_listing_fails_the_read_and_asks_no_further() -> None:
+    hn = HackerNewsSource(PlatformSettings(base_url=BASE))
+    answers = firebase(**{"40480001": TransportError("connection reset")})
+    result, asked = replayed(hn.timeline(Target(USER, "hackernews")), answers)
+    assert result == Failed("connection reset")  # never a partial page
+    assert [r.url for r in asked] == [
+        BASE + USER_PATH,
+        BASE + item_path("40480002"),
+        BASE + item_path("40480001"),
+    ]
+
+
+def test_the_read_after_a_failed_one_spares_what_it_read_before_the_failure() -> None:
+    hn = HackerNewsSource(PlatformSettings(base_url=BASE))
+    failing = firebase(**{"40480001": Response(BASE, 500, {}, b"down")})
+    result, _ = replayed(hn.timeline(Target(USER, "hackernews")), failing)
+    assert isinstance(result, Failed) and result.reason.startswith("item 40480001 not read: ")
+    answers = firebase() | {BASE + UPDATES: Response(BASE, 200, dict(JSON), b'{"items": []}')}
+    again, asked = replayed(hn.timeline(Target(USER, "hackernews")), answers)
+    assert isinstance(again, Page) and again.ids == LIVE
+    fetched = [r.url.removeprefix(BASE) for r in asked]
+    assert fetched[:2] == [USER_PATH, UPDATES]
+    assert item_path("40480002") not in fetched  # remembered from the failed read
+    assert item_path("40480001") in fetched
 
 
 # --- the recorded user and updates answers (../shared/fixtures/platforms/hn) ------------------
@@ -399,10 +437,9 @@ def test_recorded_updates_refetches_only_the_changed_items(site: FakeSite) -> No
     serve_user(site, "thefox", listed)
     site.set(UPDATES, reply)
     url = "https://news.ycombinator.com/user?id=thefox"
-    with Http() as http:
-        hn = source(http, site)
-        hn.timeline(Target(url, "hackernews"))
-        second = hn.timeline(Target(url, "hackernews"))
+    hn = source(site)
+    hn.timeline(Target(url, "hackernews"))
+    second = hn.timeline(Target(url, "hackernews"))
     assert isinstance(second, Page) and second.ids == tuple(str(i) for i in listed)
     assert [site.hits(item_path(i)) for i in listed] == [2, 2, 1, 1]
     assert site.hits(UPDATES) == 1

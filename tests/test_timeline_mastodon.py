@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Failed,
@@ -24,7 +24,7 @@ from watcher.model import (
     TimelineObservation,
 )
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http, Response
+from watcher.sources.common import Request, Response
 from watcher.sources.mastodon import ACCOUNT_TTL, MastodonSource, status_id
 
 PAYLOADS = FIXTURES / "mastodon"
@@ -99,9 +99,8 @@ def test_account_urls_are_not_posts() -> None:
 
 
 def read(site: FakeSite, url: str = URL) -> TimelineObservation:
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.timeline(Target(url, "mastodon"))
+    source = live(MastodonSource(PlatformSettings(base_url=site.url + "/")))
+    return source.timeline(Target(url, "mastodon"))
 
 
 def serve_ann(site: FakeSite, statuses: Reply | None = None) -> None:
@@ -138,10 +137,9 @@ def test_requests_lookup_then_the_first_page_without_boosts(site: FakeSite) -> N
 
 def test_a_later_check_reuses_the_looked_up_account(site: FakeSite) -> None:
     serve_ann(site)
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url))
-        for _ in range(3):
-            assert isinstance(source.timeline(Target(URL, "mastodon")), Page)
+    source = live(MastodonSource(PlatformSettings(base_url=site.url)))
+    for _ in range(3):
+        assert isinstance(source.timeline(Target(URL, "mastodon")), Page)
     assert (site.hits(LOOKUP), site.hits(STATUSES)) == (1, 3)  # one request per later check
 
 
@@ -150,24 +148,24 @@ def test_a_later_check_reuses_the_looked_up_account(site: FakeSite) -> None:
 )
 def test_an_odd_page_looks_the_account_up_again_at_once(site: FakeSite, odd: Reply) -> None:
     serve_ann(site)
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url))
-        source.timeline(Target(URL, "mastodon"))
-        site.set(STATUSES, odd)
-        site.set(LOOKUP, payload("account_suspended.json"))
-        result = source.timeline(Target(URL, "mastodon"))
+    source = live(MastodonSource(PlatformSettings(base_url=site.url)))
+    source.timeline(Target(URL, "mastodon"))
+    site.set(STATUSES, odd)
+    site.set(LOOKUP, payload("account_suspended.json"))
+    result = source.timeline(Target(URL, "mastodon"))
     assert isinstance(result, Gone) and result.removed  # said now, not an hour later
     assert site.hits(LOOKUP) == 2
 
 
-def test_the_looked_up_account_expires(site: FakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_looked_up_account_expires(site: FakeSite) -> None:
     serve_ann(site)
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url))
-        source.timeline(Target(URL, "mastodon"))
-        later = time.monotonic() + ACCOUNT_TTL + 1
-        monkeypatch.setattr("watcher.sources.mastodon.time.monotonic", lambda: later)
-        source.timeline(Target(URL, "mastodon"))
+    now = [1000.0]
+    source = live(MastodonSource(PlatformSettings(base_url=site.url), clock=lambda: now[0]))
+    source.timeline(Target(URL, "mastodon"))
+    now[0] += ACCOUNT_TTL
+    source.timeline(Target(URL, "mastodon"))  # an hour is still trusted
+    now[0] += 1
+    source.timeline(Target(URL, "mastodon"))
     assert site.hits(LOOKUP) == 2
 
 
@@ -187,30 +185,20 @@ def test_typed_handle_is_read_like_the_account_url(site: FakeSite) -> None:
     assert read(site, "@ann@social.example") == read(site, URL)
 
 
-def test_remote_account_url_asks_its_home_instance(monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
-
-    def fake_get(self: Http, url: str, **kwargs: object) -> Response:
-        asked.append(url)
-        return Response(url, 404, {}, b'{"error":"Record not found"}')
-
-    monkeypatch.setattr(Http, "get", fake_get)
-    with Http() as http:
-        MastodonSource(http).timeline(Target("https://social.example/@ann@other.example", "x"))
-    assert asked == ["https://other.example/api/v1/accounts/lookup"]
+def not_found(request: Request) -> Response:
+    return Response(request.url, 404, {}, b'{"error":"Record not found"}')
 
 
-def test_the_account_url_origin_is_the_default_base(monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
+def test_remote_account_url_asks_its_home_instance() -> None:
+    target = Target("https://social.example/@ann@other.example", "x")
+    _, asked = replayed(MastodonSource().timeline(target), not_found)
+    assert [request.url for request in asked] == ["https://other.example/api/v1/accounts/lookup"]
 
-    def fake_get(self: Http, url: str, **kwargs: object) -> Response:
-        asked.append(url)
-        return Response(url, 404, {}, b'{"error":"Record not found"}')
 
-    monkeypatch.setattr(Http, "get", fake_get)
-    with Http() as http:
-        MastodonSource(http).timeline(Target("http://localhost:3000/@ann", "mastodon"))
-    assert asked == ["http://localhost:3000/api/v1/accounts/lookup"]
+def test_the_account_url_origin_is_the_default_base() -> None:
+    target = Target("http://localhost:3000/@ann", "mastodon")
+    _, asked = replayed(MastodonSource().timeline(target), not_found)
+    assert [request.url for request in asked] == ["http://localhost:3000/api/v1/accounts/lookup"]
 
 
 def test_base_url_is_used(site: FakeSite) -> None:
@@ -220,10 +208,9 @@ def test_base_url_is_used(site: FakeSite) -> None:
 
 
 def test_not_an_account_is_a_usage_error(site: FakeSite) -> None:
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url))
-        with pytest.raises(UsageError, match="not a Mastodon account"):
-            source.timeline(Target("https://social.example/@ann/42", "mastodon"))
+    source = live(MastodonSource(PlatformSettings(base_url=site.url)))
+    with pytest.raises(UsageError, match="not a Mastodon account"):
+        source.timeline(Target("https://social.example/@ann/42", "mastodon"))
 
 
 # --- what a timeline post is: the same Post a direct fetch makes -------------------------------
@@ -234,13 +221,12 @@ def test_timeline_posts_equal_their_direct_fetch(site: FakeSite) -> None:
     page = read(site)
     assert isinstance(page, Page)
     statuses = json.loads((PAYLOADS / "account_statuses_ann.json").read_text())
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url))
-        for post, status in zip(page.posts, statuses[1:], strict=True):
-            site.set(f"/api/v1/statuses/{post.id}", Reply(200, json.dumps(status).encode(), JSON))
-            direct = source.fetch(Target(post.url, "mastodon"))
-            assert direct == Seen(post)
-            assert dict(direct.post.metrics) == dict(post.metrics)
+    source = live(MastodonSource(PlatformSettings(base_url=site.url)))
+    for post, status in zip(page.posts, statuses[1:], strict=True):
+        site.set(f"/api/v1/statuses/{post.id}", Reply(200, json.dumps(status).encode(), JSON))
+        direct = source.fetch(Target(post.url, "mastodon"))
+        assert direct == Seen(post)
+        assert dict(direct.post.metrics) == dict(post.metrics)
 
 
 # --- refusals ---------------------------------------------------------------------------------
@@ -320,9 +306,8 @@ def before(max_id: str) -> str:
 
 
 def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
-    with Http() as http:
-        source = MastodonSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.timeline(Target(URL, "mastodon"), pages)
+    source = live(MastodonSource(PlatformSettings(base_url=site.url + "/")))
+    return source.timeline(Target(URL, "mastodon"), pages)
 
 
 def listed(site: FakeSite, pages: int) -> Page:
@@ -417,3 +402,69 @@ def test_trouble_on_a_later_page_keeps_the_pages_before(
         assert read_pages(site, 3) == read_pages(site, 1)
     assert site.hits(before(OLDER[-1])) == 0
     assert "timeline page 2" in caplog.text
+
+
+# --- sans-I/O: the flow's requests, answered with no server -------------------------------------
+
+ORIGIN = "https://social.example"
+
+
+def answer(name: str, status: int = 200) -> Response:
+    return Response(
+        "recorded", status, {"content-type": "application/json"}, (PAYLOADS / name).read_bytes()
+    )
+
+
+def listing(max_id: str = "") -> str:
+    """The `request_key` of a statuses page of ann's on her own instance."""
+    query = "exclude_reblogs=true&limit=20" + (f"&max_id={max_id}" if max_id else "")
+    return f"{ORIGIN}{STATUSES}?{query}"
+
+
+ANSWERS: dict[str, Response | FetchError] = {
+    f"{ORIGIN}{LOOKUP}?acct=ann": answer("account_ann.json"),
+    listing(): answer("account_statuses_ann.json"),
+    listing(NEWEST[-1]): answer("account_statuses_ann_older.json"),
+    listing(OLDER[-1]): Response("recorded", 200, {}, b"[]"),
+}
+
+
+def test_flow_looks_up_then_reads_each_page_before_the_last_listed() -> None:
+    result, asked = replayed(MastodonSource().timeline(Target(URL, "mastodon"), 3), ANSWERS)
+    assert isinstance(result, Page) and result.ids == NEWEST + OLDER
+    assert [request_key(request) for request in asked] == [
+        f"{ORIGIN}{LOOKUP}?acct=ann",
+        listing(),
+        listing(NEWEST[-1]),
+        listing(OLDER[-1]),
+    ]
+
+
+def test_flow_with_a_transport_error_on_page_two_keeps_page_one() -> None:
+    answers = {**ANSWERS, listing(NEWEST[-1]): TransportError("connection reset")}
+    result, asked = replayed(MastodonSource().timeline(Target(URL, "mastodon"), 3), answers)
+    assert isinstance(result, Page) and result.ids == NEWEST
+    assert request_key(asked[-1]) == listing(NEWEST[-1])  # and nothing asked after it
+
+
+def test_flow_with_a_transport_error_on_the_lookup_is_failed_and_remembers_nothing() -> None:
+    source = MastodonSource()
+    answers = {**ANSWERS, f"{ORIGIN}{LOOKUP}?acct=ann": TransportError("timed out")}
+    result, asked = replayed(source.timeline(Target(URL, "mastodon")), answers)
+    assert result == Failed("timed out") and len(asked) == 1
+    _, asked = replayed(source.timeline(Target(URL, "mastodon")), ANSWERS)
+    assert len(asked) == 2  # looked up again: a failed lookup is never remembered
+
+
+def test_flow_reuses_the_account_until_a_page_looks_odd() -> None:
+    source = MastodonSource()
+    replayed(source.timeline(Target(URL, "mastodon")), ANSWERS)
+    _, asked = replayed(source.timeline(Target(URL, "mastodon")), ANSWERS)
+    assert [request_key(request) for request in asked] == [listing()]
+    empty = {**ANSWERS, listing(): Response("recorded", 200, {}, b"[]")}
+    _, asked = replayed(source.timeline(Target(URL, "mastodon")), empty)
+    assert [request_key(request) for request in asked] == [
+        listing(),
+        f"{ORIGIN}{LOOKUP}?acct=ann",
+        listing(),
+    ]

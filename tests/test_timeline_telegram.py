@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
-from watcher.errors import UsageError
+from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
     Broken,
@@ -23,7 +24,7 @@ from watcher.model import (
 )
 from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
-from watcher.sources.http import Http
+from watcher.sources.common import Response
 from watcher.sources.telegram import TelegramSource, channel_ref, post_ref
 
 PAGES = FIXTURES / "telegram"
@@ -86,9 +87,8 @@ def test_channel_ref(url: str, channel: str | None) -> None:
 def timeline(site: FakeSite, reply: Reply, url: str = ACCOUNT) -> TimelineObservation:
     """Read `url`'s timeline with t.me pointed at FakeSite, which answers `/s/durov`."""
     site.set(PREVIEW, reply)
-    with Http() as http:
-        source = TelegramSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.timeline(Target(url, "telegram"))
+    source = live(TelegramSource(PlatformSettings(base_url=site.url + "/")))
+    return source.timeline(Target(url, "telegram"))
 
 
 def page(site: FakeSite, body: str = DUROV, url: str = ACCOUNT) -> Page:
@@ -164,8 +164,8 @@ def test_rate_limit_keeps_retry_after(site: FakeSite) -> None:
 
 
 def test_post_url_is_not_an_account() -> None:
-    with Http() as http, pytest.raises(UsageError, match="not a public Telegram channel URL"):
-        TelegramSource(http).timeline(Target("https://t.me/durov/300", "telegram"))
+    with pytest.raises(UsageError, match="not a public Telegram channel URL"):
+        live(TelegramSource()).timeline(Target("https://t.me/durov/300", "telegram"))
 
 
 # --- a post from the page is the post read alone ----------------------------------------------
@@ -182,10 +182,9 @@ def test_post_url_is_not_an_account() -> None:
 def test_post_from_timeline_equals_post_from_fetch(site: FakeSite, ident: str, embed: str) -> None:
     site.set(PREVIEW, Reply(200, DUROV, HTML))
     site.set(f"/durov/{ident}", Reply(200, (PAGES / embed).read_bytes(), HTML))
-    with Http() as http:
-        source = TelegramSource(http, PlatformSettings(base_url=site.url))
-        listed = source.timeline(Target(ACCOUNT, "telegram"))
-        alone = source.fetch(Target(f"https://t.me/durov/{ident}", "telegram"))
+    source = live(TelegramSource(PlatformSettings(base_url=site.url)))
+    listed = source.timeline(Target(ACCOUNT, "telegram"))
+    alone = source.fetch(Target(f"https://t.me/durov/{ident}", "telegram"))
     assert isinstance(listed, Page), listed
     assert isinstance(alone, Seen), alone
     from_page = {post.id: post for post in listed.posts}[f"durov/{ident}"]
@@ -202,9 +201,8 @@ BEFORE_300 = (PAGES / "channel_s_durov_before_300.html").read_text()
 
 
 def read_pages(site: FakeSite, pages: int) -> TimelineObservation:
-    with Http() as http:
-        source = TelegramSource(http, PlatformSettings(base_url=site.url + "/"))
-        return source.timeline(Target(ACCOUNT, "telegram"), pages)
+    source = live(TelegramSource(PlatformSettings(base_url=site.url + "/")))
+    return source.timeline(Target(ACCOUNT, "telegram"), pages)
 
 
 def listed(site: FakeSite, pages: int) -> Page:
@@ -267,3 +265,27 @@ def test_trouble_on_a_later_page_keeps_the_pages_before(site: FakeSite, later: R
     site.set("/durov", Reply(200, (PAGES / "channel_page.html").read_bytes(), HTML))
     site.set(f"{PREVIEW}?before=300", later)
     assert read_pages(site, 3) == read_pages(site, 1)
+
+
+# --- sans-I/O: the paging flow, answered with no server -----------------------------------------
+
+
+def recorded(body: str) -> Response:
+    return Response("https://t.me/s/durov", 200, HTML, body.encode())
+
+
+def test_flow_reads_each_page_before_the_smallest_id_then_stops_at_trouble() -> None:
+    answers: dict[str, Response | FetchError] = {
+        "https://t.me/s/durov": recorded(DUROV),
+        "https://t.me/s/durov?before=300": recorded(BEFORE_300),
+        "https://t.me/s/durov?before=298": TransportError("connection reset"),
+    }
+    result, asked = replayed(TelegramSource().timeline(Target(ACCOUNT, "telegram"), 5), answers)
+    assert isinstance(result, Page) and result.ids == NEWEST + OLDER
+    assert [request_key(request) for request in asked] == list(answers)
+
+
+def test_flow_with_a_transport_error_on_the_first_page_is_failed() -> None:
+    answers = {"https://t.me/s/durov": TransportError("timed out")}
+    result, asked = replayed(TelegramSource().timeline(Target(ACCOUNT, "telegram"), 3), answers)
+    assert result == Failed("timed out") and len(asked) == 1

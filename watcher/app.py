@@ -200,6 +200,7 @@ class App:
         already observed it (see `prefetch`); `diff` computes the diff for printing."""
         if watch.target.account:
             return await self._check_account(engine, watch, confirm_now)
+        started = self.clock()
         obs = observed if observed is not None else await self.observe(engine, watch.target)
         state = watch.state
         if confirm_now:
@@ -212,9 +213,10 @@ class App:
             if applied is not None:
                 return await self._result(plan, applied, obs, outcome, missed_steps, diff)
             watch = await asyncio.to_thread(self.store.get_watch, watch.id)
+            if _newer(watch, started):
+                break
             state = watch.state
-        log.info("watch %d: moved on while this check ran; its result is dropped", watch.id)
-        return CheckResult(watch, outcome.status, None, watch.revisions, stale=True)
+        return _dropped(watch, obs)
 
     @property
     def _confirm_count(self) -> int:
@@ -327,7 +329,7 @@ class App:
                 break
             watch = await asyncio.to_thread(self.store.get_watch, watch.id)
         else:
-            return CheckResult(watch, outcome.status, None, watch.revisions, stale=True)
+            return _dropped(watch, seen)
         suspects = await self._check_suspects(
             engine, reading.suspects if reading else (), confirm_now
         )
@@ -404,6 +406,21 @@ class App:
             raise ConfigError(f"watches[{index}]: {exc}") from exc
         interval = watch.interval or self.settings.default_interval
         return SyncEntry(target, interval, watch.channels, watch.pages)
+
+
+def _newer(fresh: Watch, started: datetime) -> bool:
+    """Whether another check applied after this one began: its answer is at least as new as
+    ours, so ours is a duplicate. (Re-deciding an older answer on top of a newer one would
+    record a false edit back to the old text.)"""
+    return fresh.last_checked_at is not None and fresh.last_checked_at >= started
+
+
+def _dropped(fresh: Watch, obs: Observation) -> CheckResult:
+    """A check whose answer was overtaken: nothing written, the fresh watch reported."""
+    log.info("watch %d: another check overtook this one; its answer is dropped", fresh.id)
+    post = obs.post if isinstance(obs, Seen) else None
+    status = fresh.state.status or Status.UNCHANGED
+    return CheckResult(fresh, status, post, fresh.revisions, stale=True)
 
 
 def _unlisted(obs: TimelineObservation) -> Observation:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from watcher.differ import diff_texts
 from watcher.errors import DeliveryError
@@ -24,7 +25,9 @@ from watcher.notify import Notifier
 from watcher.render import Alert, format_for_url, render
 from watcher.schedule import retry_delay
 from watcher.settings import ChannelSettings, Settings
-from watcher.store import Store
+
+if TYPE_CHECKING:  # the outbox is handed a store; `notify-test` has none and needs no SQL
+    from watcher.store import Store
 
 log = logging.getLogger(__name__)
 

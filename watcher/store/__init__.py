@@ -1,68 +1,55 @@
-"""The store: the only module that talks SQL. It takes and returns `watcher.model` records.
+"""The store: the only module that talks SQL. It takes `watcher.plan` values and returns
+`watcher.model` records; it imports nothing from the pipeline.
 
 Tables are SQLModel classes (`tables.py`); queries are SQLAlchemy Core statements, so the hot
-path (an unchanged check) is one precompiled UPDATE with no ORM unit of work.
+path (an unchanged check) is one precompiled UPDATE with no ORM unit of work, and a batch of
+them one executemany.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, text, true
+from sqlalchemy import ColumnElement, Connection, Update, delete, select, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
-from sqlmodel import SQLModel
 
-from watcher.detect import Outcome
 from watcher.errors import StoreError, UsageError
-from watcher.history import Step
-from watcher.model import (
-    DISCOVERED,
-    EventKind,
-    Followed,
-    Post,
-    Revision,
-    StoredEvent,
-    Target,
-    Watch,
-)
+from watcher.model import DISCOVERED, Followed, Target, Watch
+from watcher.plan import CheckPlan
 from watcher.store import records
+from watcher.store.claims import ClaimQueries
 from watcher.store.deliveries import DeliveryQueries
 from watcher.store.engine import make_engine, resolve_db_url
-from watcher.store.upgrade import upgrade
-from watcher.store.writes import (
-    DELIVERY as _DELIVERY,
-)
-from watcher.store.writes import (
-    EVENT as _EVENT,
-)
-from watcher.store.writes import (
-    METRIC as _METRIC,
-)
-from watcher.store.writes import (
-    REVISION as _REVISION,
-)
-from watcher.store.writes import (
-    WATCH as _WATCH,
-)
-from watcher.store.writes import (
-    Discovery,
-    Route,
-    add_post,
-    no_route,
-    target_query,
-    write_check,
-)
+from watcher.store.process import PROCESS, died_here
+from watcher.store.revisions import RevisionQueries
+from watcher.store.schema import set_up
+from watcher.store.status import StatusQueries, Summary
+from watcher.store.writes import APPLY_STATE, Applied, apply_plan, state_params, target_query
+from watcher.store.writes import DELIVERY as _DELIVERY
+from watcher.store.writes import EVENT as _EVENT
+from watcher.store.writes import METRIC as _METRIC
+from watcher.store.writes import REVISION as _REVISION
+from watcher.store.writes import WATCH as _WATCH
 
-__all__ = ["Discovery", "Route", "Store", "SyncEntry", "SyncReport", "resolve_db_url"]
+__all__ = [
+    "PROCESS",
+    "Applied",
+    "Store",
+    "Summary",
+    "SyncEntry",
+    "SyncReport",
+    "died_here",
+    "resolve_db_url",
+]
 
 log = logging.getLogger(__name__)
-SCHEMA_LOCK = 0x77617463  # "watc": the advisory lock that serialises schema set-up
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +69,28 @@ class SyncReport:
     disabled: int = 0
 
 
-class Store(DeliveryQueries):
+class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
+    """The database of watches, their history and the outbox. Checks are written as decided
+    plans (`apply`, or `defer` then `flush` for unchanged ones), each only while its watch is
+    still at the version the decision read. Safe to share between threads."""
+
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self._deferred: list[dict[str, Any]] = []  # bound values of quiet plans to flush
+        self._deferred_lock = threading.Lock()
         try:
-            with self.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    # Daemons starting together would create the same tables at once.
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-                SQLModel.metadata.create_all(conn)
-                upgrade(conn)
+            set_up(self.engine)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open database {_safe(url)}: {_reason(exc)}") from exc
 
     def close(self) -> None:
-        self.engine.dispose()
+        """Write the deferred plans, then let go of the database."""
+        try:
+            self.flush()
+        finally:
+            self.engine.dispose()
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -108,6 +100,52 @@ class Store(DeliveryQueries):
                 yield conn
         except SQLAlchemyError as exc:
             raise StoreError(f"database {_safe(self.url)}: {_reason(exc)}") from exc
+
+    # -- checks --------------------------------------------------------------------------
+
+    def apply(self, plan: CheckPlan) -> Applied | None:
+        """Write one check's plan in ONE transaction: the watch's new state (its version
+        bumped, its claim ended), each step's revision and events with one outbox row per
+        channel, the counters' sample, the listing, and the post watches it starts. None,
+        with nothing written, when the watch is no longer at `plan.watch.version`: the plan
+        is stale, and the caller decides again from the watch as it now is."""
+        try:
+            return self._apply_once(plan)
+        except StoreError as exc:
+            # Another account started a watch for one of the same posts meanwhile: this
+            # transaction was undone, and applied again it adopts that watch.
+            if not isinstance(exc.__cause__, IntegrityError) or not plan.discovered:
+                raise
+            return self._apply_once(plan)
+
+    def _apply_once(self, plan: CheckPlan) -> Applied | None:
+        with self._connection() as conn:
+            return apply_plan(conn, plan)
+
+    def defer(self, plan: CheckPlan) -> None:
+        """Queue a quiet plan (only the watch's own state changes) for the next `flush`.
+        Until then its watch stays claimed, so no other check of it starts."""
+        if not plan.quiet:
+            raise ValueError("only a quiet plan can be deferred: apply() this one")
+        params = state_params(plan)
+        with self._deferred_lock:
+            self._deferred.append(params)
+
+    def flush(self) -> int:
+        """Write the deferred plans in ONE transaction (one executemany); returns how many
+        were written. A stale one matches no row and is dropped: a newer check of its watch
+        was written already. If the write fails, the plans stay queued."""
+        with self._deferred_lock:
+            batch, self._deferred = self._deferred, []
+        if not batch:
+            return 0
+        try:
+            with self._connection() as conn:
+                return int(conn.execute(APPLY_STATE, batch).rowcount)
+        except StoreError:
+            with self._deferred_lock:
+                self._deferred[:0] = batch
+            raise
 
     # -- watches -------------------------------------------------------------------------
 
@@ -140,7 +178,7 @@ class Store(DeliveryQueries):
                     changes = {"enabled": True, "interval": interval, "pages": pages}
                 if channels is not None:
                     changes["channels"] = list(channels)
-                conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(changes))
+                conn.execute(_changed(_WATCH.c.id == row.id, changes))
             found = conn.execute(target_query(target)).one()
         return records.watch_record(found._mapping)
 
@@ -164,8 +202,11 @@ class Store(DeliveryQueries):
             raise UsageError(f"several watches for {ref!r} (ids {ids}); give the id")
         return records.watch_record(rows[0]._mapping)
 
-    def list_watches(self, include_disabled: bool = False) -> list[Watch]:
-        query = select(_WATCH).order_by(_WATCH.c.id)
+    def list_watches(
+        self, include_disabled: bool = False, limit: int | None = None, offset: int = 0
+    ) -> list[Watch]:
+        """The (enabled) watches by id, a page of `limit` after `offset` of them if asked."""
+        query = select(_WATCH).order_by(_WATCH.c.id).limit(limit).offset(offset or None)
         if not include_disabled:
             query = query.where(_WATCH.c.enabled.is_(True))
         with self._connection() as conn:
@@ -176,7 +217,7 @@ class Store(DeliveryQueries):
         discovered = (_WATCH.c.parent_id == watch_id) & (_WATCH.c.origin == DISCOVERED)
         with self._connection() as conn:
             mine = (_WATCH.c.id == watch_id) | discovered
-            conn.execute(_WATCH.update().where(mine).values(enabled=False))
+            conn.execute(_changed(mine, {"enabled": False}))
         return self.get_watch(watch_id)
 
     def purge_watch(self, watch_id: int) -> int:
@@ -234,108 +275,17 @@ class Store(DeliveryQueries):
                 wanted.add(row.id)
                 changes = records.config_changes(row, entry)
                 if changes:
-                    conn.execute(_WATCH.update().where(_WATCH.c.id == row.id).values(changes))
+                    conn.execute(_changed(_WATCH.c.id == row.id, changes))
                     changed += 1
                 if "channels" in changes:  # an account's posts alert where the account does
-                    conn.execute(
-                        _WATCH.update()
-                        .where(_WATCH.c.parent_id == row.id, _WATCH.c.origin == DISCOVERED)
-                        .values(channels=changes["channels"])
-                    )
+                    posts = (_WATCH.c.parent_id == row.id) & (_WATCH.c.origin == DISCOVERED)
+                    conn.execute(_changed(posts, {"channels": changes["channels"]}))
             unwanted = _WATCH.c.id.not_in(wanted) if wanted else true()
-            gone = conn.execute(
-                _WATCH.update()
-                .where(_WATCH.c.origin == "config", _WATCH.c.enabled.is_(True), unwanted)
-                .values(enabled=False)
-            )
+            dropped = (_WATCH.c.origin == "config") & _WATCH.c.enabled.is_(True) & unwanted
+            gone = conn.execute(_changed(dropped, {"enabled": False}))
         return SyncReport(added, changed, gone.rowcount)
 
-    # -- scheduling ----------------------------------------------------------------------
-
-    def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[Watch]:
-        """Take up to `limit` due watches by moving their next check to `lease_until`.
-
-        One statement: on PostgreSQL the inner SELECT locks with SKIP LOCKED, so several
-        daemons never claim the same watch; SQLite serialises writers. A daemon that dies
-        mid-check leaves the lease, and the watch is checked again when it runs out."""
-        due = _WATCH.c.enabled.is_(True), _WATCH.c.next_check_at <= now
-        return self._claim(due, limit, lease_until)
-
-    def claim(self, ids: Sequence[int], now: datetime, lease_until: datetime) -> list[Watch]:
-        """Take these watches for a check now, whatever their schedule, unless a check of
-        theirs is already under way elsewhere (its lease runs past `now`)."""
-        lease = _WATCH.c.claimed_until
-        free = _WATCH.c.id.in_(list(ids)), lease.is_(None) | (lease <= now)
-        return self._claim(free, len(ids), lease_until)
-
-    def _claim(self, where: Sequence[Any], limit: int, lease_until: datetime) -> list[Watch]:
-        due = (
-            select(_WATCH.c.id)
-            .where(*where)
-            .order_by(_WATCH.c.next_check_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        claim = (
-            _WATCH.update()
-            .where(_WATCH.c.id.in_(due.scalar_subquery()))
-            .values(next_check_at=lease_until, claimed_until=lease_until)
-            .returning(*_WATCH.c)
-        )
-        with self._connection() as conn:
-            rows = conn.execute(claim).all()
-        return sorted((records.watch_record(r._mapping) for r in rows), key=lambda w: w.id)
-
-    # -- one check -----------------------------------------------------------------------
-
-    def record(
-        self,
-        watch: Watch,
-        outcome: Outcome,
-        post: Post | None,
-        now: datetime,
-        next_check_at: datetime,
-        route: Route = no_route,
-        enabled: bool | None = None,
-        steps: Sequence[Step] = (),
-    ) -> Watch:
-        """Write one check in ONE transaction: the revision (only if the content changed),
-        the events, one outbox row per event and channel, and the watch's new state.
-        `enabled` (when given) starts or stops the watch's schedule. `steps` are versions
-        the check learnt of from the platform's edit history: each is written first, as a
-        revision and an edit of its own, at the time the platform gives it."""
-        with self._connection() as conn:
-            for step in steps:
-                watch = write_check(
-                    conn, watch, step.outcome, step.post, step.at, watch.next_check_at, route
-                )
-            return write_check(conn, watch, outcome, post, now, next_check_at, route, enabled)
-
-    def record_account(
-        self,
-        watch: Watch,
-        outcome: Outcome,
-        post: Post | None,
-        now: datetime,
-        next_check_at: datetime,
-        route: Route,
-        listing: Sequence[str],
-        discovered: Sequence[Discovery] = (),
-    ) -> tuple[Watch, list[Watch]]:
-        """One check of an account in ONE transaction: its own state, the listing it saw,
-        and a post watch (with revision 1 and its `new` event) per discovered post. A post
-        already watched on its own is adopted, not duplicated. Returns the account and the
-        post watches created."""
-        with self._connection() as conn:
-            account = write_check(conn, watch, outcome, post, now, next_check_at, route)
-            by_id = _WATCH.c.id == watch.id
-            conn.execute(_WATCH.update().where(by_id).values(listing=list(listing)))
-            created = [
-                child
-                for found in discovered
-                if (child := add_post(conn, account, found, now, route)) is not None
-            ]
-        return replace(account, listing=tuple(listing)), created
+    # -- accounts ------------------------------------------------------------------------
 
     def children(self, account_id: int) -> list[Watch]:
         """The post watches an account watch discovered or adopted, oldest first."""
@@ -351,66 +301,14 @@ class Store(DeliveryQueries):
         with self._connection() as conn:
             return [Followed(*row) for row in conn.execute(query)]
 
-    def event_counts(self, watch_ids: Sequence[int]) -> dict[EventKind, int]:
-        """How many events of each kind these watches have had."""
-        query = (
-            select(_EVENT.c.kind, func.count())
-            .where(_EVENT.c.watch_id.in_(list(watch_ids)))
-            .group_by(_EVENT.c.kind)
-        )
-        with self._connection() as conn:
-            return {EventKind(kind): int(n) for kind, n in conn.execute(query)}
-
-    # -- history -------------------------------------------------------------------------
-
-    def revisions(self, watch_id: int) -> list[Revision]:
-        """Every stored version, newest first."""
-        query = (
-            select(_REVISION)
-            .where(_REVISION.c.watch_id == watch_id)
-            .order_by(_REVISION.c.number.desc())
-        )
-        with self._connection() as conn:
-            return [records.revision_record(r._mapping) for r in conn.execute(query)]
-
-    def revision(self, watch_id: int, number: int) -> Revision:
-        query = select(_REVISION).where(
-            _REVISION.c.watch_id == watch_id, _REVISION.c.number == number
-        )
-        with self._connection() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            raise UsageError(f"watch {watch_id} has no revision {number}")
-        return records.revision_record(row._mapping)
-
-    def events(self, watch_id: int) -> list[StoredEvent]:
-        """Every event, newest first."""
-        query = (
-            select(_EVENT)
-            .where(_EVENT.c.watch_id == watch_id)
-            .order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc())
-        )
-        with self._connection() as conn:
-            return [records.event_record(r._mapping) for r in conn.execute(query)]
-
-    def metric_samples(self, watch_id: int) -> list[tuple[datetime, dict[str, int]]]:
-        """The counters' history, oldest first: (when first seen, values)."""
-        query = (
-            select(_METRIC.c.at, _METRIC.c["values"])
-            .where(_METRIC.c.watch_id == watch_id)
-            .order_by(_METRIC.c.at, _METRIC.c.id)
-        )
-        with self._connection() as conn:
-            return [(row[0], dict(row[1])) for row in conn.execute(query)]
-
-    def count_revisions(self) -> int:
-        with self._connection() as conn:
-            return int(conn.execute(select(func.count()).select_from(_REVISION)).scalar_one())
-
-    # -- the outbox ----------------------------------------------------------------------
-
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _changed(where: ColumnElement[bool], changes: dict[str, Any]) -> Update:
+    """An UPDATE of what a decision reads (schedule, channels): it bumps the version, so a
+    check decided before it is stale and decided again."""
+    return _WATCH.update().where(where).values(changes).values(version=_WATCH.c.version + 1)
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -1,8 +1,9 @@
 """Bring a database made by an earlier version up to the current tables, in place.
 
-`create_all` makes missing tables but never touches existing ones, so columns added since are
-added here, each with a default that reads as "what the earlier version meant" (a watch made
-before accounts existed is a post watch). Nothing stored is rewritten or dropped.
+`create_all` makes missing tables but never touches existing ones, so columns and indexes added
+since are added here, each column with a default that reads as "what the earlier version
+meant" (a watch made before accounts existed is a post watch). Nothing stored is rewritten or
+dropped.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ def upgrade(conn: Connection) -> None:
         for column in missing:
             log.info("adding column %s.%s", table.name, column.name)
             conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {_ddl(column, conn)}"))
-        if missing:
-            for index in table.indexes:
-                index.create(conn, checkfirst=True)
+        have_indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in have_indexes:  # e.g. the due index claims search by
+                log.info("adding index %s", index.name)
+                index.create(conn)
 
 
 def _ddl(column: Column[Any], conn: Connection) -> str:

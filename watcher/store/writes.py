@@ -149,7 +149,9 @@ def _write_events(
     outbox: list[dict[str, Any]],
 ) -> None:
     for event in events:
-        values = records.event_values(watch_id, event.kind, event.at, event.detail, number, previous)
+        values = records.event_values(
+            watch_id, event.kind, event.at, event.detail, number, previous
+        )
         event_id = conn.execute(EVENT.insert().returning(EVENT.c.id), values).scalar_one()
         outbox += (records.delivery_values(event_id, name, now) for name in event.channels)
 

@@ -2,12 +2,13 @@
 
 from watcher.sources.feed.parse import Feed, Item, atom_item, parse_feed, read_feed, rss_item
 from watcher.sources.feed.source import FeedSource, looks_like_feed
-from watcher.sources.feed.window import missing, newest_first, trackable
+from watcher.sources.feed.window import Sightings, missing, newest_first, trackable
 
 __all__ = [
     "Feed",
     "FeedSource",
     "Item",
+    "Sightings",
     "atom_item",
     "looks_like_feed",
     "missing",

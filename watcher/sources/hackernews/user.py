@@ -1,6 +1,4 @@
-"""Hacker News accounts: the account half of the `hackernews` source
-(`HackerNewsSource._timeline` calls `read_timeline`). No `Source` subclass lives here, so the
-registry adds nothing for it.
+"""Hacker News accounts: the flow behind `HackerNewsSource.timeline`.
 
 An account (`news.ycombinator.com/user?id=<name>` or `/submitted?id=<name>`) is read from
 `GET /v0/user/<name>.json`, whose `submitted` lists the user's item ids newest first: stories,
@@ -19,18 +17,22 @@ as their first revision, and every followed post is checked on its own schedule 
 direct fetch that skips the memo and refreshes it. At worst a post first listed for a second
 watch of the same account starts from an older revision, which its own first check shows as the
 edit it was.
+
+The source is reached through `Items`, what this half needs of it, so this module does not
+import the source's (which imports this one).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from watcher.errors import BadBody, FetchError, HostBackoff, UsageError
 from watcher.model import (
-    Blocked,
     Failed,
     Gone,
+    Observation,
     Page,
     Post,
     RateLimited,
@@ -39,38 +41,55 @@ from watcher.model import (
     TimelineObservation,
     Unobserved,
 )
-from watcher.sources.hackernews import API, HackerNewsSource, user_name
-from watcher.sources.http import Response, unobserved
+from watcher.sources.common import Flow, Request
+from watcher.sources.hackernews.item import refused
+from watcher.sources.hackernews.memo import Memo
+from watcher.sources.hackernews.refs import API, user_name
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 30  # items on one page of news.ycombinator.com/submitted
 
 
-def read_timeline(source: HackerNewsSource, target: Target, pages: int) -> TimelineObservation:
+class Items(Protocol):
+    """What an account read asks of the source: its items (each read refreshes the memo), the
+    memo, and requests with the platform's settings."""
+
+    memo: Memo
+
+    def item(self, ident: str) -> Flow[Observation | None]: ...
+
+    def base_url(self, default: str) -> str: ...
+
+    def request(self, url: str, params: Mapping[str, str] | None = None) -> Request: ...
+
+
+def read_timeline(source: Items, target: Target, pages: int) -> Flow[TimelineObservation]:
     """The first `pages` × 30 items the user submitted, newest first, without the deleted, dead
     and missing ones."""
     name = user_name(target.url)
     if name is None:
         raise UsageError(f"not a Hacker News user URL: {target.url}")
     base = source.base_url(API)
-    user = _user(source, f"{base}/v0/user/{name}.json", name)
+    user = yield from _user(source, f"{base}/v0/user/{name}.json", name)
     if not isinstance(user, tuple):
         return user
     account, submitted = user
     ids = submitted[: pages * PAGE_SIZE]
-    changed = _changed(source, base) if any(i in source.memo for i in ids) else None
-    posts = _posts(source, ids, changed)
+    changed = None
+    if any(i in source.memo for i in ids):
+        changed = yield from _changed(source, base)
+    posts = yield from _posts(source, ids, changed)
     return Page(posts, account) if isinstance(posts, tuple) else posts
 
 
 def _user(
-    source: HackerNewsSource, url: str, name: str
-) -> tuple[str, tuple[str, ...]] | TimelineObservation:
+    source: Items, url: str, name: str
+) -> Flow[tuple[str, tuple[str, ...]] | TimelineObservation]:
     """The user's name as HN spells it and the ids of its submissions, newest first."""
-    resp = source.get(url)
+    resp = yield source.request(url)
     if resp.status != 200:
-        return _refused(resp)
+        return refused(resp)
     body = resp.json()
     if body is None:  # Firebase's `null`: no data at that path
         return Gone(f"no such Hacker News user: {name}")
@@ -82,19 +101,11 @@ def _user(
     return str(body["id"]), tuple(str(i) for i in submitted)
 
 
-def _refused(resp: Response) -> TimelineObservation:
-    """Any answer but 200: Firebase says "no such user" with `null`, so no status is gone."""
-    refused = unobserved(resp)
-    if isinstance(refused, RateLimited | Blocked | Failed):
-        return refused
-    return Failed(f"HTTP {resp.status} from {resp.url}")
-
-
-def _changed(source: HackerNewsSource, base: str) -> frozenset[str] | None:
+def _changed(source: Items, base: str) -> Flow[frozenset[str] | None]:
     """The ids of recently changed items (`/v0/updates.json`), or None when it cannot be read:
     then every listed item is fetched. A host that asked us to wait stays a rate limit."""
     try:
-        resp = source.get(f"{base}/v0/updates.json")
+        resp = yield source.request(f"{base}/v0/updates.json")
         body = resp.json() if resp.status == 200 else None
     except HostBackoff:
         raise
@@ -109,16 +120,17 @@ def _changed(source: HackerNewsSource, base: str) -> frozenset[str] | None:
 
 
 def _posts(
-    source: HackerNewsSource, ids: Sequence[str], changed: frozenset[str] | None
-) -> tuple[Post, ...] | TimelineObservation:
+    source: Items, ids: Sequence[str], changed: frozenset[str] | None
+) -> Flow[tuple[Post, ...] | TimelineObservation]:
     """The Posts of the live items among `ids`, or why the listing cannot be read."""
     posts: list[Post] = []
     fetched = 0
     for ident in ids:
-        remembered = None if changed is None or ident in changed else source.memo.recall(ident)
-        if remembered is None:
+        observed: Observation | None
+        observed = None if changed is None or ident in changed else source.memo.recall(ident)
+        if observed is None:
             fetched += 1
-        observed = remembered or source.item(ident)
+            observed = yield from source.item(ident)
         if isinstance(observed, Seen):
             posts.append(observed.post)
         elif not (observed is None or isinstance(observed, Gone)):

@@ -25,7 +25,9 @@ def refusal(resp: Response) -> Observation | None:
     """The observation for any answer but a 200, or None. Reasons carry the instance's own
     `{"error": ...}` text (or the words of a proxy's HTML error page)."""
     if resp.status == 401:
-        return Blocked(f"HTTP 401 from {resp.url}: the instance requires login ({error_text(resp)})")
+        return Blocked(
+            f"HTTP 401 from {resp.url}: the instance requires login ({error_text(resp)})"
+        )
     if resp.status == 429:
         # Mastodon says when its window resets in X-RateLimit-Reset, as an ISO 8601 time.
         return RateLimited(f"HTTP 429: {error_text(resp)}", rate_limit_wait(resp.headers))

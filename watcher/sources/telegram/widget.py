@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+import lxml.html
 from lxml import etree
 
 from watcher.errors import BadBody
@@ -29,7 +30,7 @@ _MEDIA = {
 }
 
 
-def parse_page(resp: Response) -> etree._Element:
+def parse_page(resp: Response) -> lxml.html.HtmlElement:
     """The whole parsed page: BadBody for an empty body, one that is no HTML, or one the
     parser could not read whole (a cut-off page would hide messages)."""
     text = resp.text()
