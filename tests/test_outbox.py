@@ -7,11 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tests.conftest import applied, planned
 from tests.fakeapis import json_messages
 from tests.server import FakeSite, Reply
-from watcher.app import App
-from watcher.detect import detect
-from watcher.model import Gone, Post, Seen, Target
+from watcher.model import EventKind, Post, Target
 from watcher.notify import Notifier
 from watcher.outbox import PROCESS, Outbox, died_here
 from watcher.settings import ChannelSettings, DaemonSettings, Settings
@@ -27,14 +26,14 @@ def test_a_failed_multi_part_message_resumes_after_the_parts_already_sent(
     channel = ChannelSettings("ops", f"json://{host}/notify")
     settings = Settings(channels=(channel,), daemon=DaemonSettings(retry_base=0.001))
     now = [T0]
-    app = App(settings, db=str(tmp_path / "w.db"), clock=lambda: now[0])
-    outbox = Outbox(app.store, Notifier(), settings, app.clock)
-    watch = app.store.ensure_watch(Target("https://x.example/p", "web"), 60, T0, True)
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    outbox = Outbox(store, Notifier(), settings, lambda: now[0])
+    watch = store.ensure_watch(Target("https://x.example/p", "web"), 60, T0, True)
     long_text = " ".join(f"word{i}" for i in range(3000))  # ~26,000 characters: several parts
-    for obs in (Seen(Post("p", "https://x.example/p", long_text)), Gone("HTTP 404"), Gone("404")):
-        outcome = detect(watch.state, obs, now[0])
-        post = obs.post if isinstance(obs, Seen) else None
-        watch = app.store.record(watch, outcome, post, now[0], now[0], app.route)
+    watch = applied(
+        store, planned(watch, T0, Post("p", watch.target.url, long_text), EventKind.NEW)
+    )
+    watch = applied(store, planned(watch, T0, kind=EventKind.DELETED, channels=("ops",)))
 
     replies = iter([Reply(200, "ok"), Reply(500, "down")])
     site.set("/notify", lambda _path: next(replies, Reply(200, "ok")))
@@ -50,7 +49,7 @@ def test_a_failed_multi_part_message_resumes_after_the_parts_already_sent(
         f"({i}/{len(parts)})" for i in range(1, len(parts) + 1)
     ]  # each part once
     assert all(f"word{i} " in "".join(parts) for i in range(0, 2999, 97))  # the whole evidence
-    app.close()
+    store.close()
 
 
 def test_drainers_of_several_daemons_send_each_alert_once_in_order(db_url: str, site: FakeSite):
@@ -61,11 +60,9 @@ def test_drainers_of_several_daemons_send_each_alert_once_in_order(db_url: str, 
     setup = Store(db_url)
     for i in range(8):
         watch = setup.ensure_watch(Target(f"https://x.example/{i}", "web"), 60, T0, True)
-        for text in ("first", f"second {i}"):
-            outcome = detect(watch.state, Seen(Post("p", watch.target.url, text)), T0)
-            watch = setup.record(
-                watch, outcome, Post("p", watch.target.url, text), T0, T0, lambda _w, _k: ["chat"]
-            )
+        for text, kind in (("first", EventKind.NEW), (f"second {i}", EventKind.EDITED)):
+            seen = Post("p", watch.target.url, text)
+            watch = applied(setup, planned(watch, T0, seen, kind, ("chat",)))
     setup.close()
     site.reply("/notify", 200, "ok", delay=0.05)  # slow enough for the drains to overlap
     stores = [Store(db_url) for _ in range(3)]

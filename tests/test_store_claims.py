@@ -112,7 +112,7 @@ def test_claims_of_an_earlier_process_with_this_pid_are_released(store: Store):
     assert len(store.claim_due(T0, 10, LEASE)) == 2
 
 
-def test_applying_or_flushing_a_check_ends_its_claim(store: Store, db_url: str):
+def test_applying_or_flushing_a_check_ends_its_claim(store: Store):
     ids = _watches(store, 2)
     changed, unchanged = store.claim_due(T0, 10, LEASE)
     applied(store, planned(changed, T0, Post("1", changed.target.url, "A"), EventKind.NEW))

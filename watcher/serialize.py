@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from watcher.app import CheckResult
 from watcher.model import Delivery, Post, Revision, Status, StoredEvent, Watch
+
+if TYPE_CHECKING:
+    from watcher.app import CheckResult
 
 
 def result_json(result: CheckResult) -> dict[str, Any]:
