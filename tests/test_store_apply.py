@@ -211,6 +211,7 @@ def test_an_account_check_starts_watches_for_new_posts_and_adopts_watched_ones(s
     assert store.metric_samples(child.id) == [(T0, {"likes": 3})]
     adopted = store.get_watch(own.id)  # watched on its own: adopted, nothing written for it
     assert (adopted.parent_id, adopted.post_id, adopted.revisions) == (account.id, "2", 0)
+    assert adopted.version == own.version + 1  # a check of it decided before is stale
     assert store.events(own.id) == []
     assert [w.id for w in store.children(account.id)] == [own.id, child.id]
 

@@ -9,9 +9,7 @@ a long message instead of repeating it.
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -25,6 +23,7 @@ from watcher.notify import Notifier
 from watcher.render import Alert, format_for_url, render
 from watcher.schedule import retry_delay
 from watcher.settings import ChannelSettings, Settings
+from watcher.store.process import PROCESS, died_here
 
 if TYPE_CHECKING:  # the outbox is handed a store; `notify-test` has none and needs no SQL
     from watcher.store import Store
@@ -36,7 +35,6 @@ log = logging.getLogger(__name__)
 CHANNEL_LEASE = timedelta(minutes=5)
 # This process, as lease holders name it: host, pid, and a token that tells it from an earlier
 # process that had the same pid (a restarted container's daemon often does).
-PROCESS = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,19 +180,4 @@ def send_test(notifier: Notifier, channel: ChannelSettings) -> None:
 
 def _at(revision: Revision | None) -> datetime | None:
     return revision.observed_at if revision else None
-
-
-def died_here(holder: str) -> bool:
-    """Whether `holder` was a drainer of a process on this machine that no longer runs."""
-    host, pid, token, *_ = [*holder.split(":"), "", "", ""]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
-        return token != PROCESS.split(":")[2]  # this pid's earlier process
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # alive, but not ours to signal
-        return False
     return False

@@ -130,7 +130,7 @@ class Daemon:
         released = self.app.store.release_dead_claims(self.app.clock())
         if released:
             log.info("took back %d claim(s) of a daemon that died on this machine", released)
-        log.info("watcher daemon running: %d watch(es) enabled", self.app.store.count_enabled())
+        log.info("watcher daemon running: %d watch(es) enabled", self.app.store.summary().enabled)
         async with Engine(self.app.settings.http) as engine:
             flusher = asyncio.create_task(self._flush_loop())
             try:

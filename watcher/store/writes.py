@@ -165,7 +165,8 @@ def _start_watch(
     if row is not None:
         if row.parent_id is None:
             adopt = {"parent_id": account.id, "post_id": found.post.id}
-            conn.execute(WATCH.update().where(WATCH.c.id == row.id).values(adopt))
+            bumped = {"version": WATCH.c.version + 1}  # a check of it read the watch as it was
+            conn.execute(WATCH.update().where(WATCH.c.id == row.id).values(adopt | bumped))
         return None
     post = found.post
     values = records.new_watch_values(found.target, 0.0, now, found.enabled, account.channels)

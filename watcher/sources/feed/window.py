@@ -48,7 +48,7 @@ class Sightings:
 
 
 def missing(sighting: Sighting | None, items: tuple[Item, ...]) -> Observation:
-    """The observation for a watched item the feed no longer lists (see the module docstring)."""
+    """The observation for a watched item the feed no longer lists (see `feed.source`)."""
     if sighting is None:
         return Hidden(
             f"not in the feed ({len(items)} items): it may have aged out of the feed window "
@@ -66,7 +66,7 @@ def _before(when: datetime | None, than: datetime) -> bool:
 
 
 def trackable(items: tuple[Item, ...], url: str = "") -> tuple[Post, ...]:
-    """The posts of the items `_observe` finds as themselves by their id (see the docstring)."""
+    """The posts of the items `_observe` finds as themselves by their id (see `feed.source`)."""
     posts: list[Post] = []
     names: set[str] = set()
     for item in items:
