@@ -188,7 +188,11 @@ def _redirect(site: FakeSite, to: str) -> str:
 
 @pytest.mark.parametrize(
     "where",
-    ["http://localhost:{port}/secret", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/"],
+    [
+        "http://localhost:{port}/secret",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+    ],
 )
 def test_a_public_page_cannot_redirect_into_a_private_network(site: FakeSite, where: str) -> None:
     port = site.url.rsplit(":", 1)[1]

@@ -49,7 +49,8 @@ def test_waiting_for_a_host_parks_no_other_host() -> None:
     async def main() -> None:
         slow = Politeness(max_concurrent=1, min_spacing=0.2)
         await asyncio.gather(
-            *(request("slow.example", slow) for _ in range(3)), request("fast.example", Politeness())
+            *(request("slow.example", slow) for _ in range(3)),
+            request("fast.example", Politeness()),
         )
 
     start = time.monotonic()
