@@ -164,7 +164,24 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         pages: int = 1,
     ) -> Watch:
         """The watch for `target`, created if new; `enable` schedules it (never unschedules).
-        `channels` (when given) replaces its channel list."""
+        `channels` (when given) replaces its channel list. Two processes creating the same
+        watch at once both get it: the later insert conflicts, and it is read again."""
+        try:
+            return self._ensure_once(target, interval, now, enable, channels, pages)
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, IntegrityError):
+                raise
+            return self._ensure_once(target, interval, now, enable, channels, pages)
+
+    def _ensure_once(
+        self,
+        target: Target,
+        interval: float,
+        now: datetime,
+        enable: bool,
+        channels: tuple[str, ...] | None,
+        pages: int,
+    ) -> Watch:
         with self._connection() as conn:
             row = conn.execute(target_query(target)).first()
             if row is None:

@@ -1,0 +1,114 @@
+"""Checks that race each other, and daemons that die: never an error, never a wedged watch,
+never a lost or duplicated revision, and a killed daemon's claims come back at once."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.daemon import DaemonProcess, config_text, daemon_env, running, wait_until
+from tests.server import FakeSite, Reply
+from watcher.app import App
+from watcher.model import EventKind, Status, Target
+from watcher.settings import Settings
+
+HTML = {"content-type": "text/html; charset=utf-8"}
+
+
+def page(text: str, delay: float = 0.0) -> Reply:
+    body = f"<html><body><article><p>{text}</p></article></body></html>"
+    return Reply(200, body, HTML, delay=delay)
+
+
+def test_five_concurrent_checks_of_one_url_never_fail(tmp_path: Path, site: FakeSite) -> None:
+    site.set("/post", page("the same words"))
+    db, config = tmp_path / "fresh.db", tmp_path / "empty.toml"
+    config.write_text("", encoding="utf-8")
+    command = [sys.executable, "-m", "watcher.cli", "check", site.url + "/post"]
+    procs = [
+        subprocess.Popen(
+            [*command, "--db", str(db), "-c", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=daemon_env(),
+        )
+        for _ in range(5)
+    ]
+    results = [(p.wait(60), p.stderr.read().decode() if p.stderr else "") for p in procs]
+    assert [code for code, _ in results] == [0] * 5, results
+    assert not any(err.strip() for _, err in results), results
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from watch").fetchone() == (1,)
+        assert conn.execute("select count(*), max(number) from revision").fetchone() == (1, 1)
+
+
+def test_a_stale_check_is_dropped_and_never_wedges_the_watch(
+    tmp_path: Path, site: FakeSite
+) -> None:
+    """A slow check that read the old text finishes after a fast one stored the new text: its
+    answer is dropped (it is not newer), and the watch goes on as if it never happened."""
+    db = str(tmp_path / "w.db")
+    answers = iter([page("old text"), page("old text", delay=1.0)])
+    site.set("/post", lambda _path: next(answers, page("new text")))
+    slow_app, fast_app = App(Settings(), db=db), App(Settings(), db=db)
+    target = Target(site.url + "/post", "web")
+    watch = slow_app.store.ensure_watch(target, 60, slow_app.clock(), enable=True)
+    first = slow_app.check_once(watch)
+    assert first.status is Status.NEW
+    stale: list[object] = []
+    slow = threading.Thread(target=lambda: stale.append(slow_app.check_once(first.watch)))
+    slow.start()
+    time.sleep(0.3)  # the slow check has its request out, reading "old text"
+    fast = fast_app.check_once(fast_app.store.get_watch(watch.id))
+    slow.join(10)
+    assert fast.status is Status.EDITED and fast.revision == 2
+    assert getattr(stale[0], "stale", None) is True
+    again = fast_app.check_once(fast_app.store.get_watch(watch.id))
+    assert again.status is Status.UNCHANGED and again.revision == 2
+    events = [e.kind for e in fast_app.store.events(watch.id)]
+    assert events.count(EventKind.EDITED) == 1
+    assert [r.number for r in fast_app.store.revisions(watch.id)] == [2, 1]
+    slow_app.close()
+    fast_app.close()
+
+
+def test_a_killed_daemons_claims_are_taken_back_at_once(tmp_path: Path, site: FakeSite) -> None:
+    db = tmp_path / "w.db"
+    for i in range(20):
+        site.set(f"/post/{i}", page(f"post {i}", delay=5.0))  # every check is still in flight
+    watches = [{"url": f"{site.url}/post/{i}", "interval": "1h"} for i in range(20)]
+    config = tmp_path / "config.toml"
+    text = config_text(db, [], watches).replace('timeout = "500ms"', 'timeout = "10s"')
+    config.write_text(text, "utf-8")
+    env = daemon_env()
+
+    def count(where: str) -> int:
+        try:
+            with sqlite3.connect(db) as conn:
+                return int(conn.execute(f"select count(*) from watch where {where}").fetchone()[0])
+        except sqlite3.OperationalError:  # the daemon has not created the tables yet
+            return 0
+
+    def claimed() -> int:
+        return count("claimed_until is not null")
+
+    def checked() -> int:
+        return count("last_checked_at is not null")
+
+    with running(DaemonProcess(config, env, tmp_path / "first.log")) as first:
+        # First checks are spread over a minute: wait until some are out.
+        wait_until(lambda: claimed() >= 3, timeout=40, what="checks in flight")
+        first.stop(signal.SIGKILL)
+    for i in range(20):
+        site.set(f"/post/{i}", page(f"post {i}"))
+    with running(DaemonProcess(config, env, tmp_path / "second.log")) as second:
+        # The lease is 5 minutes; a restarted daemon on this machine does not wait for it.
+        wait_until(lambda: claimed() == 0, timeout=20, what="every claim taken back and checked")
+        second.stop()
+    assert "took back" in (tmp_path / "second.log").read_text()
+    assert checked() >= 3
