@@ -3,7 +3,7 @@ page's own metadata (title, author, publication times)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import lru_cache
 
 import lxml.html
 from cssselect import SelectorError
@@ -26,7 +26,9 @@ def validate_selector(selector: str) -> None:
     compile_selector(selector)
 
 
+@lru_cache(maxsize=512)
 def compile_selector(selector: str) -> CSSSelector:
+    """The compiled selector, compiled once per selector (each check of a watch reuses it)."""
     try:
         return CSSSelector(selector)
     except SelectorError as exc:
@@ -68,34 +70,35 @@ def _main_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 def page_post(root: lxml.html.HtmlElement, url: str, final_url: str, text: str) -> Post:
+    meta = _metas(root)
     return Post(
         id=url,
         url=final_url,
         text=text,
-        title=_title(root),
-        author=_meta(root, "name", "author") or _meta(root, "property", "article:author"),
-        created_at=_meta_time(root, "article:published_time"),
-        edited_at=_meta_time(root, "article:modified_time"),
+        title=meta.get(("property", "og:title")) or _title(root),
+        author=meta.get(("name", "author")) or meta.get(("property", "article:author"), ""),
+        created_at=parse_time(meta.get(("property", "article:published_time"), "")),
+        edited_at=parse_time(meta.get(("property", "article:modified_time"), "")),
     )
 
 
 def _title(root: lxml.html.HtmlElement) -> str:
-    og = _meta(root, "property", "og:title")
-    if og:
-        return og
     titles = root.xpath("//title")
     return fold_text(titles[0].text_content()) if titles else ""
 
 
-def _meta(root: lxml.html.HtmlElement, attr: str, value: str) -> str:
-    """Content of the first non-empty <meta attr=value> (attribute value matched case-blind)."""
+_META_KEYS = ("name", "property")
+
+
+def _metas(root: lxml.html.HtmlElement) -> dict[tuple[str, str], str]:
+    """Every non-empty <meta name|property=… content=…>, first one per key (the key's value
+    matched case-blind), read in one pass over the page's meta elements."""
+    found: dict[tuple[str, str], str] = {}
     for meta in root.iter("meta"):
-        if (meta.get(attr) or "").strip().lower() == value:
-            content = fold_text(meta.get("content") or "")
-            if content:
-                return content
-    return ""
-
-
-def _meta_time(root: lxml.html.HtmlElement, prop: str) -> datetime | None:
-    return parse_time(_meta(root, "property", prop))
+        for attr in _META_KEYS:
+            key = (meta.get(attr) or "").strip().lower()
+            if key and (attr, key) not in found:
+                content = fold_text(meta.get("content") or "")
+                if content:
+                    found[(attr, key)] = content
+    return found
