@@ -46,6 +46,7 @@ from watcher.sources import SOURCES, Source, make_source, platform_for
 from watcher.sources.common import Flow
 from watcher.store import Store, SyncEntry, SyncReport, resolve_db_url
 from watcher.timeline import Reading, read_page
+from watcher.views import Views
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class CheckResult:
     stale: bool = False  # the watch moved on while this check ran; nothing was written
 
 
-class App:
+class App(Views):
     def __init__(self, settings: Settings, db: str = "", clock: Clock = utcnow) -> None:
         self.settings = settings
         self.clock = clock
