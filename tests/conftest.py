@@ -78,12 +78,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def _truncate(url: str) -> None:
     """Start each PostgreSQL test from empty tables (every table the store defines)."""
     from sqlalchemy import create_engine
-    from sqlmodel import SQLModel
 
-    import watcher.store.tables  # noqa: F401  (registers the tables)
+    from watcher.store.tables import METADATA
 
     engine = create_engine(url)
-    SQLModel.metadata.drop_all(engine)
+    METADATA.drop_all(engine)
     engine.dispose()
 
 

@@ -219,7 +219,7 @@ def test_an_account_check_starts_watches_for_new_posts_and_adopts_watched_ones(s
 def test_the_same_new_post_from_two_accounts_is_watched_once(store: Store):
     first = store.ensure_watch(ACCOUNT, 60, T0, True)
     other = store.ensure_watch(
-        Target("https://social.example/@cfo", "mastodon", True), 60, T0, True
+        Target("https://social.example/@cfo", "mastodon", account=True), 60, T0, True
     )
     shared = _new_post("1", ())
     assert len(_created(store, planned(first, T0, listing=("1",), discovered=(shared,)))) == 1
@@ -241,7 +241,7 @@ def test_accounts_listing_one_new_post_at_the_same_moment_both_apply(db_url: str
         for n in range(10):
             accounts = [
                 stores[0].ensure_watch(
-                    Target(f"https://s.example/@{n}{k}", "mastodon", True), 60, T0, True
+                    Target(f"https://s.example/@{n}{k}", "mastodon", account=True), 60, T0, True
                 )
                 for k in range(2)
             ]

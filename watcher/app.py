@@ -9,6 +9,7 @@ for the CLI; the daemon runs many on one loop (see `scheduler.py`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -394,11 +395,25 @@ class App(Views):
         """Put the config file's [[watches]] into the database (see Store.sync_config). New
         watches' first checks are spread over a minute, unless `spread` is off (a one-off
         pass must check them now)."""
+        digest = self._config_digest()
+        if digest == self.store.config_digest():
+            return SyncReport()  # the file's watches are as last synced: nothing to do
         entries = [self._sync_entry(i, w) for i, w in enumerate(self.settings.watches)]
         now = self.clock()
-        return self.store.sync_config(
+        report = self.store.sync_config(
             entries, now, lambda s: first_check(s, now, self.rules.rng) if spread else now
         )
+        self.store.set_config_digest(digest)
+        return report
+
+    def _config_digest(self) -> str:
+        """What the config's watches amount to (and the version reading them), so that a
+        start with an unchanged file skips the sync: its cost then does not grow with the
+        number of watches."""
+        from watcher import __version__
+
+        seen = (__version__, self.settings.default_interval, self.settings.watches)
+        return hashlib.sha256(repr(seen).encode()).hexdigest()
 
     def _sync_entry(self, index: int, watch: WatchSettings) -> SyncEntry:
         try:

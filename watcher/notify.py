@@ -230,10 +230,18 @@ class Notifier:
     """Sends rendered bodies to channels through apprise, one notification per body, in order."""
 
     def __init__(self) -> None:
-        self._asset = _asset()
+        self._built: apprise.AppriseAsset | None = None
         self._targets: dict[tuple[str, str, str], _Target] = {}
         self._lock = threading.Lock()
         _REDACTOR.install()
+
+    @property
+    def _asset(self) -> apprise.AppriseAsset:
+        """apprise's asset, built (and apprise imported) on the first send: a daemon with
+        nothing to send never loads apprise's hundreds of plugin modules."""
+        if self._built is None:
+            self._built = _asset()
+        return self._built
 
     def send(self, channel: ChannelSettings, bodies: Sequence[str], body_format: str) -> None:
         """Deliver each body as one notification; DeliveryError (with `delivered`, the number of

@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlencode
 
-import aiohttp
 from yarl import URL
 
 from watcher.engine.addresses import AddressPolicy
@@ -25,6 +24,9 @@ from watcher.errors import FetchError, TooLarge, TransportError
 from watcher.settings import HttpSettings
 from watcher.sources.common.refusals import rate_limit_wait
 from watcher.sources.common.wire import Flow, Request, Response
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,9 @@ class Engine:
             self._session = None
 
     def _open(self) -> aiohttp.ClientSession:
+        # Imported on the first request: a pass with nothing due, or `status`, never pays it.
+        import aiohttp
+
         if self._session is None:
             connector = aiohttp.TCPConnector(
                 limit=self.settings.max_connections,
@@ -154,11 +159,14 @@ class Engine:
         raise TransportError(f"{start} redirected to a private address ({target.host}); refused")
 
     async def _send(self, url: URL, headers: dict[str, str]) -> tuple[Response, str | None]:
+        session = self._open()
+        import aiohttp  # loaded by _open
+
         timeout = aiohttp.ClientTimeout(
             total=None, connect=self.settings.timeout, sock_read=self.settings.timeout
         )
         try:
-            async with self._open().get(
+            async with session.get(
                 url, headers=headers, allow_redirects=False, timeout=timeout
             ) as resp:
                 lowered = {k.lower(): v for k, v in resp.headers.items()}

@@ -1,7 +1,7 @@
 """The store: the only module that talks SQL. It takes `watcher.plan` values and returns
 `watcher.model` records; it imports nothing from the pipeline.
 
-Tables are SQLModel classes (`tables.py`); queries are SQLAlchemy Core statements, so the hot
+Tables are SQLAlchemy Core (`tables.py`); queries are SQLAlchemy Core statements, so the hot
 path (an unchanged check) is one precompiled UPDATE with no ORM unit of work, and a batch of
 them one executemany.
 """
@@ -30,7 +30,8 @@ from watcher.store.engine import make_engine, resolve_db_url
 from watcher.store.process import PROCESS, died_here
 from watcher.store.revisions import RevisionQueries
 from watcher.store.schema import set_up
-from watcher.store.status import StatusQueries, Summary
+from watcher.store.status import CONFIG_DIGEST, StatusQueries, Summary
+from watcher.store.tables import META
 from watcher.store.writes import APPLY_STATE, Applied, apply_plan, state_params, target_query
 from watcher.store.writes import DELIVERY as _DELIVERY
 from watcher.store.writes import EVENT as _EVENT
@@ -196,6 +197,7 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
                 if channels is not None:
                     changes["channels"] = list(channels)
                 conn.execute(_changed(_WATCH.c.id == row.id, changes))
+                _forget_config(conn)
             found = conn.execute(target_query(target)).one()
         return records.watch_record(found._mapping)
 
@@ -235,6 +237,7 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         with self._connection() as conn:
             mine = (_WATCH.c.id == watch_id) | discovered
             conn.execute(_changed(mine, {"enabled": False}))
+            _forget_config(conn)
         return self.get_watch(watch_id)
 
     def purge_watch(self, watch_id: int) -> int:
@@ -254,6 +257,7 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
             conn.execute(delete(_METRIC).where(_METRIC.c.watch_id == watch_id))
             conn.execute(delete(_REVISION).where(_REVISION.c.watch_id == watch_id))
             conn.execute(delete(_WATCH).where(_WATCH.c.id == watch_id))
+            _forget_config(conn)
         return gone
 
     def sync_config(
@@ -326,6 +330,12 @@ def _changed(where: ColumnElement[bool], changes: dict[str, Any]) -> Update:
     """An UPDATE of what a decision reads (schedule, channels): it bumps the version, so a
     check decided before it is stale and decided again."""
     return _WATCH.update().where(where).values(changes).values(version=_WATCH.c.version + 1)
+
+
+def _forget_config(conn: Connection) -> None:
+    """A watch changed outside the config file: the next start syncs the file again (so that
+    a config watch removed by hand comes back as the file says), whatever its digest."""
+    conn.execute(META.delete().where(META.c.key == CONFIG_DIGEST))
 
 
 def _reason(exc: SQLAlchemyError) -> str:

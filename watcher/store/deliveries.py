@@ -11,17 +11,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
 
 from watcher.errors import StoreError
 from watcher.model import Delivery, DeliveryState
 from watcher.store import records
-from watcher.store.tables import ChannelLeaseRow
+from watcher.store.tables import CHANNEL_LEASE
 from watcher.store.writes import DELIVERY as _DELIVERY
 from watcher.store.writes import EVENT as _EVENT
 from watcher.store.writes import WATCH as _WATCH
 
-_LEASE = SQLModel.metadata.tables[ChannelLeaseRow.__tablename__]
+_LEASE = CHANNEL_LEASE
 
 
 class DeliveryQueries:
@@ -75,10 +74,10 @@ class DeliveryQueries:
         with self._connection() as conn:
             conn.execute(_LEASE.update().where(*held).values(until=now))
 
-    def undelivered(self) -> list[Delivery]:
-        """Every pending or dead delivery, oldest first."""
+    def undelivered(self, limit: int | None = None) -> list[Delivery]:
+        """Every pending or dead delivery, oldest first (the first `limit` of them, if given)."""
         states = (DeliveryState.PENDING, DeliveryState.DEAD)
-        return self._deliveries((_DELIVERY.c.state.in_(states),), None)
+        return self._deliveries((_DELIVERY.c.state.in_(states),), limit)
 
     def delivery_sent(self, delivery_id: int, parts: int, now: datetime) -> None:
         self._update_delivery(

@@ -10,9 +10,8 @@ outside any transaction).
 from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, text
-from sqlmodel import SQLModel
 
-from watcher.store import tables  # noqa: F401  (registers the tables)
+from watcher.store.tables import METADATA
 from watcher.store.upgrade import upgrade
 
 SCHEMA_LOCK = 0x77617463  # "watc": the advisory lock that serialises schema set-up
@@ -22,7 +21,7 @@ def set_up(engine: Engine) -> None:
     """Create missing tables and upgrade old ones, one process at a time."""
     with engine.connect() as conn:
         _lock(conn)
-        SQLModel.metadata.create_all(conn)
+        METADATA.create_all(conn)
         upgrade(conn)
         conn.commit()
 

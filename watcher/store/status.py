@@ -10,16 +10,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
 
 from watcher.errors import StoreError
 from watcher.model import DeliveryState, Status
-from watcher.store.tables import MetaRow
+from watcher.store.tables import META
 from watcher.store.writes import DELIVERY as _DELIVERY
 from watcher.store.writes import WATCH as _WATCH
 
-_META = SQLModel.metadata.tables[MetaRow.__tablename__]
-_CONFIG_DIGEST = "config_digest"
+_META = META
+CONFIG_DIGEST = "config_digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +63,10 @@ class StatusQueries:
     def config_digest(self) -> str:
         """The digest of the config last synced ("" before the first sync): a config whose
         digest is this one need not be synced again."""
-        return self._meta(_CONFIG_DIGEST)
+        return self._meta(CONFIG_DIGEST)
 
     def set_config_digest(self, digest: str) -> None:
-        self._set_meta(_CONFIG_DIGEST, digest)
+        self._set_meta(CONFIG_DIGEST, digest)
 
     def _meta(self, key: str) -> str:
         with self._connection() as conn:

@@ -12,14 +12,15 @@ import logging
 from typing import Any
 
 from sqlalchemy import JSON, Column, Connection, inspect, text
-from sqlmodel import SQLModel
+
+from watcher.store.tables import METADATA
 
 log = logging.getLogger(__name__)
 
 
 def upgrade(conn: Connection) -> None:
     inspector = inspect(conn)
-    for table in SQLModel.metadata.sorted_tables:
+    for table in METADATA.sorted_tables:
         have = {column["name"] for column in inspector.get_columns(table.name)}
         missing = [column for column in table.columns if column.name not in have]
         for column in missing:

@@ -13,18 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
-from sqlmodel import SQLModel
 
 from watcher.model import DISCOVERED, Target, Watch
 from watcher.plan import CheckPlan, NewWatch, PlannedEvent, Step
 from watcher.store import records
-from watcher.store.tables import DeliveryRow, EventRow, MetricSampleRow, RevisionRow, WatchRow
+from watcher.store.tables import DELIVERY, EVENT, METRIC, REVISION, WATCH
 
-WATCH = SQLModel.metadata.tables[WatchRow.__tablename__]
-REVISION = SQLModel.metadata.tables[RevisionRow.__tablename__]
-EVENT = SQLModel.metadata.tables[EventRow.__tablename__]
-DELIVERY = SQLModel.metadata.tables[DeliveryRow.__tablename__]
-METRIC = SQLModel.metadata.tables[MetricSampleRow.__tablename__]
+__all__ = ["DELIVERY", "EVENT", "METRIC", "REVISION", "WATCH"]
 
 # What every check changes on its watch. Built once, so the hot path (an unchanged check) costs
 # one precompiled UPDATE, and a batch of them one executemany; bound names are prefixed because
