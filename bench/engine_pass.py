@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import os
 import pstats
 import resource
 import socket
@@ -29,6 +30,7 @@ from watcher.engine import Engine
 from watcher.model import Watch
 from watcher.settings import DaemonSettings, PlatformSettings, Settings
 
+SORT = os.environ.get("PROFILE_SORT", "tottime")
 FAKEPOSTS = Path(__file__).resolve().parents[2] / "shared" / "bench-peers" / "fakeposts.py"
 
 
@@ -69,7 +71,7 @@ def timed(app: App, watches: list[Watch], concurrency: int, profile: bool) -> li
     print(f"    {wall:.2f} s  {n / wall:.0f} checks/s  {cpu * 1000 / n:.3f} CPU ms/check")
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler, stream=out).sort_stats(SORT).print_stats(40)
         print(out.getvalue())
     return results
 

@@ -329,3 +329,11 @@ def test_gbk_page_and_emoji(run: Cli, site: FakeSite):
     site.reply("/gbk", 200, body.encode("gb18030"), {"content-type": "text/html"})
     data = run.json("check", f"{site.url}/gbk")
     assert "小米交付量超过2.8万台 👨‍👩‍👧 🇨🇳" in data["post"]["text"]
+
+
+def test_commands_reach_the_database_only_through_the_app():
+    """The CLI calls app-level names (`watcher/views.py`), never the store's."""
+    sources = sorted((Path(__file__).parent.parent / "watcher" / "cli").glob("*.py"))
+    assert {path.name for path in sources} >= {"base.py", "daemon.py", "posts.py"}
+    mentions = {path.name for path in sources if ".store" in path.read_text(encoding="utf-8")}
+    assert mentions == set()

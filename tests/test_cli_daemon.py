@@ -115,7 +115,79 @@ def test_status_shows_failing_watches(env: Env):
     data = json.loads(env("status", "--json").stdout)
     assert data["watches"][0]["status"] == "failed"
     assert "503" in data["watches"][0]["last_error"]
-    assert "backing off" in env("status").stdout
+    assert (data["summary"]["statuses"], data["summary"]["failing"]) == ({"failed": 1}, 1)
+    text = env("status").stdout
+    assert (
+        text.splitlines()[0]
+        == "1 watch (1 enabled): 1 failed; 1 failing; alerts: 0 pending, 0 dead"
+    )
+    assert "backing off" in text
+
+
+def test_status_opens_with_counts_over_every_watch(env: Env, site: FakeSite):
+    env.site.set("/post", page("one"))
+    env("run", "--once")
+    env.site.set("/post", page("two"))
+    env("run", "--once", "--all")  # edited: an alert for ops, sent
+    for name in ("a", "b"):
+        env("add", f"{site.url}/{name}")
+    assert env("remove", "3").exit_code == 0
+    first = env("status").stdout.splitlines()[0]
+    assert first == "3 watches (2 enabled): 1 edited, 1 not checked; alerts: 0 pending, 0 dead"
+
+
+def test_status_lists_one_page_of_watches_and_says_how_to_see_the_next(env: Env, site: FakeSite):
+    for name in ("a", "b", "c", "d", "e"):
+        env("add", f"{site.url}/{name}")
+    first = env("status", "--limit", "2")
+    assert first.exit_code == 0, first.output
+    assert "watches 1–2 of 5 enabled; 3 more: `watcher status --offset 2 --limit 2`" in first.stdout
+    assert (
+        "watches 3–4 of 5 enabled; 1 more" in env("status", "--limit", "2", "--offset", "2").stdout
+    )
+    last = env("status", "--limit", "2", "--offset", "4").stdout
+    assert "watches 5–5 of 5 enabled" in last and "more" not in last
+    beyond = env("status", "--offset", "9")
+    assert beyond.exit_code == 0 and "no watches after the first 9 (5 enabled)" in beyond.stdout
+    whole = env("status").stdout  # the default page holds them all: no paging line
+    assert "of 5 enabled" not in whole and "more" not in whole
+    assert env("status", "--limit", "0").exit_code == 2
+
+
+def test_status_json_is_the_summary_and_one_page(env: Env, site: FakeSite):
+    for name in ("a", "b", "c"):
+        env("add", f"{site.url}/{name}")
+    data = json.loads(env("status", "--json", "--limit", "1", "--offset", "1").stdout)
+    assert set(data) == {"summary", "watches", "undelivered", "limit", "offset"}
+    assert data["summary"] == {
+        "watches": 3,
+        "enabled": 3,
+        "failing": 0,
+        "statuses": {"not_checked": 3},
+        "pending": 0,
+        "dead": 0,
+    }
+    assert [w["url"] for w in data["watches"]] == [f"{site.url}/b"]
+    assert (data["undelivered"], data["limit"], data["offset"]) == ([], 1, 1)
+    assert len(json.loads(env("status", "--json").stdout)["watches"]) == 3  # default: 50
+
+
+def test_status_lists_the_oldest_undelivered_alerts_and_counts_them_all(env: Env):
+    env.site.set("/post", page("one"))
+    env("run", "--once")
+    env.receiver.reply("/notify", 500, "down")
+    for text in ("two", "three"):
+        env.site.set("/post", page(text))
+        env("run", "--once", "--all")
+        env("run", "--once")  # the retry fails too: dead
+    status = env("status", "--limit", "1")
+    assert status.stdout.splitlines()[0].endswith("alerts: 0 pending, 2 dead")
+    assert "2 undelivered alert(s)" in status.stdout
+    assert "the oldest 1 shown; `watcher deliveries` lists them all" in status.stdout
+    data = json.loads(env("status", "--json", "--limit", "1").stdout)
+    assert [d["state"] for d in data["undelivered"]] == ["dead"]
+    assert (data["summary"]["pending"], data["summary"]["dead"]) == (0, 2)
+    assert len(json.loads(env("deliveries", "--json").stdout)) == 2  # deliveries lists them all
 
 
 def test_notify_test(env: Env):

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from watcher.cli.base import cli, common_options, emit_json, open_app, out_console
-from watcher.errors import UsageError
 
 if TYPE_CHECKING:
     from watcher.stats import AccountStats
@@ -22,13 +21,10 @@ def stats(ref: str, as_json: bool, config: str | None, db: str | None) -> None:
     from watcher.stats import account_stats
 
     with open_app(config, db) as app:
-        account = app.store.resolve(ref)
-        if not account.target.account:
-            raise UsageError(f"watch {account.id} is a post, not an account")
-        posts = app.store.children(account.id)
-        counts = app.store.event_counts([post.id for post in posts])
+        activity = app.activity(ref)
         now = app.clock()
-    figures = account_stats([p.posted_at or p.created_at for p in posts], counts, now)
+    account, posts = activity.account, activity.posts
+    figures = account_stats([p.posted_at or p.created_at for p in posts], activity.events, now)
     if as_json:
         emit_json({"watch_id": account.id, "url": account.target.url} | _json(figures))
         return

@@ -16,9 +16,14 @@ from watcher.cli.base import (
 from watcher.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
     from watcher.model import Delivery, Watch
+    from watcher.views import StatusPage, Summary
+
+STATUS_PAGE = 50  # watches `watcher status` lists unless --limit
 
 
 @cli.command()
@@ -29,7 +34,6 @@ if TYPE_CHECKING:
 def run(once: bool, everything: bool, verbose: bool, config: str | None, db: str | None) -> None:
     """Run the daemon: check watches on schedule and send alerts, until SIGTERM/SIGINT."""
     from watcher.notify import Notifier
-    from watcher.outbox import Outbox
     from watcher.scheduler import Daemon
 
     if everything and not once:
@@ -43,7 +47,7 @@ def run(once: bool, everything: bool, verbose: bool, config: str | None, db: str
                 f"{report.disabled} disabled",
                 err=True,
             )
-        daemon = Daemon(app, Outbox(app.store, Notifier(), app.settings, app.clock))
+        daemon = Daemon(app, app.outbox(Notifier()))
         if not once:
             daemon.run_forever()
             return
@@ -75,29 +79,90 @@ def notify_test(channel: str, config: str | None, db: str | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=STATUS_PAGE,
+    show_default=True,
+    help="Watches (and undelivered alerts) to list.",
+)
+@click.option(
+    "--offset", type=click.IntRange(min=0), default=0, help="Watches to skip (they go by id)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @common_options
-def status(as_json: bool, config: str | None, db: str | None) -> None:
-    """Each watch's state, last and next check, last error; and undelivered alerts."""
-    from rich.table import Table
-
-    from watcher import console as show
+def status(limit: int, offset: int, as_json: bool, config: str | None, db: str | None) -> None:
+    """How the watches stand (counts), then a page of them with their last and next check and
+    last error; and the undelivered alerts."""
     from watcher import serialize
 
     with open_app(config, db) as app:
-        watches = app.store.list_watches()
-        undelivered = app.store.undelivered()
+        page = app.status_page(limit, offset)
     if as_json:
         emit_json(
             {
-                "watches": [serialize.watch_json(w) for w in watches],
-                "undelivered": [serialize.delivery_json(d) for d in undelivered],
+                "summary": _summary_json(page.summary),
+                "watches": [serialize.watch_json(w) for w in page.watches],
+                "undelivered": [serialize.delivery_json(d) for d in page.undelivered],
+                "limit": page.limit,
+                "offset": page.offset,
             }
         )
         return
     out = out_console()
+    out.print(_summary_line(page.summary))
+    _print_watches(out, page)
+    _print_undelivered(out, page.undelivered, page.undelivered_total)
+
+
+def _summary_line(s: Summary) -> str:
+    """E.g. `12 watches (10 enabled): 8 unchanged, 1 edited, 1 failed; 1 failing; alerts: 2
+    pending, 1 dead`."""
+    from watcher.model import Status
+
+    line = f"{s.watches} watch{'' if s.watches == 1 else 'es'} ({s.enabled} enabled)"
+    counts = [f"{s.statuses[k]} {k.value}" for k in Status if s.statuses.get(k)]
+    if s.statuses.get(None):
+        counts.append(f"{s.statuses[None]} not checked")
+    if counts:
+        line += ": " + ", ".join(counts)
+    if s.failing:
+        line += f"; {s.failing} failing"
+    return line + f"; alerts: {s.pending} pending, {s.dead} dead"
+
+
+def _summary_json(s: Summary) -> dict[str, object]:
+    from watcher.model import Status
+
+    statuses = {k.value: s.statuses[k] for k in Status if s.statuses.get(k)}
+    if s.statuses.get(None):
+        statuses["not_checked"] = s.statuses[None]
+    return {
+        "watches": s.watches,
+        "enabled": s.enabled,
+        "failing": s.failing,
+        "statuses": statuses,
+        "pending": s.pending,
+        "dead": s.dead,
+    }
+
+
+def _print_watches(out: Console, page: StatusPage) -> None:
+    """The page's table, then where it stands among all enabled watches and how to see the
+    next page."""
+    from rich.table import Table
+
+    from watcher import console as show
+
+    enabled, shown = page.summary.enabled, len(page.watches)
+    if not shown:
+        if page.offset and enabled:
+            out.print(f"no watches after the first {page.offset} ({enabled} enabled)")
+        else:
+            out.print("no watches yet: `watcher add URL`")
+        return
     table = Table("id", "url", "status", "last check", "next check", "problem")
-    for w in watches:
+    for w in page.watches:
         table.add_row(
             str(w.id),
             w.target.url,
@@ -106,8 +171,17 @@ def status(as_json: bool, config: str | None, db: str | None) -> None:
             show.when(w.next_check_at),
             _problem(w),
         )
-    out.print(table if watches else "no watches yet: `watcher add URL`")
-    _print_undelivered(out, undelivered)
+    out.print(table)
+    if not page.offset and not page.remaining:
+        return  # every enabled watch is on this page
+    span = f"watches {page.offset + 1}–{page.offset + shown} of {enabled} enabled"
+    if not page.remaining:
+        out.print(span)
+        return
+    more = f"--offset {page.offset + shown}"
+    if page.limit != STATUS_PAGE:
+        more += f" --limit {page.limit}"
+    out.print(f"{span}; {page.remaining} more: `watcher status {more}`")
 
 
 def _problem(w: Watch) -> str:
@@ -124,23 +198,23 @@ def deliveries(retry: bool, as_json: bool, config: str | None, db: str | None) -
     """Alerts not delivered yet (pending or dead)."""
     from watcher import serialize
     from watcher.notify import Notifier
-    from watcher.outbox import Outbox
 
     with open_app(config, db) as app:
         if retry:
-            count = app.store.retry_deliveries(app.clock())
-            report = Outbox(app.store, Notifier(), app.settings, app.clock).drain(limit=count or 1)
+            count, report = app.retry_deliveries(Notifier())
             click.echo(
                 f"retried {count}: {report.sent} sent, {report.retrying + report.dead} failed"
             )
-        undelivered = app.store.undelivered()
+        undelivered = app.undelivered()
     if as_json:
         emit_json([serialize.delivery_json(d) for d in undelivered])
         return
     _print_undelivered(out_console(), undelivered)
 
 
-def _print_undelivered(out: Console, undelivered: list[Delivery]) -> None:
+def _print_undelivered(out: Console, undelivered: Sequence[Delivery], total: int = 0) -> None:
+    """The alerts listed, under how many there are in all (`total`, when only the oldest are
+    listed)."""
     from rich.table import Table
 
     from watcher import console as show
@@ -161,8 +235,11 @@ def _print_undelivered(out: Console, undelivered: list[Delivery]) -> None:
             show.when(d.next_attempt_at) if d.state is DeliveryState.PENDING else "—",
             d.last_error,
         )
-    out.print(f"{len(undelivered)} undelivered alert(s)")
+    total = max(total, len(undelivered))
+    out.print(f"{total} undelivered alert(s)")
     out.print(table)
+    if total > len(undelivered):
+        out.print(f"the oldest {len(undelivered)} shown; `watcher deliveries` lists them all")
 
 
 def setup_logging(verbose: bool) -> None:

@@ -20,6 +20,7 @@ from watcher.cli.base import (
 from watcher.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from rich.console import Console
@@ -52,9 +53,7 @@ def check(
 
     with open_app(config, db) as app:
         target = app.target(url, platform, selector, field)
-        watch = app.store.find_watch(target) or app.store.ensure_watch(
-            target, app.settings.default_interval, app.clock(), enable=False
-        )
+        watch = app.watch_for(target)
         result = app.check_once(watch, confirm_now=True)
     if as_json:
         emit_json(serialize.result_json(result))
@@ -131,10 +130,8 @@ def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None
     from watcher import serialize
 
     with open_app(config, db) as app:
-        watch = app.store.resolve(ref)
-        revisions = app.store.revisions(watch.id)
-        events = app.store.events(watch.id)
-        samples = app.store.metric_samples(watch.id)
+        found = app.history(ref)
+    watch, revisions, events, samples = found.watch, found.revisions, found.events, found.samples
     if as_json:
         emit_json(
             {
@@ -165,7 +162,7 @@ def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None
             out.print("    " + _preview(revision.post.document), style="dim")
 
 
-def _counters(samples: list[tuple[datetime, dict[str, int]]]) -> str:
+def _counters(samples: Sequence[tuple[datetime, dict[str, int]]]) -> str:
     """One line: each counter's first and latest value, e.g. `likes 12 → 3,400`."""
     first, last = samples[0][1], samples[-1][1]
     moves = [f"{name} {first.get(name, 0):,} → {value:,}" for name, value in sorted(last.items())]
@@ -197,13 +194,8 @@ def diff(
     from watcher.differ import diff_texts
 
     with open_app(config, db) as app:
-        watch = app.store.resolve(ref)
-        if watch.revisions < 1 or (rev_a is None and watch.revisions < 2):
-            raise UsageError(f"watch {watch.id} has {watch.revisions} stored version(s)")
-        new_number = rev_b if rev_b is not None else watch.revisions
-        old_number = rev_a if rev_a is not None else new_number - 1
-        old = app.store.revision(watch.id, old_number)
-        new = app.store.revision(watch.id, new_number)
+        versions = app.versions(ref, rev_a, rev_b)
+    watch, old, new = versions.watch, versions.old, versions.new
     ops = diff_texts(old.post.document, new.post.document)
     if as_json:
         emit_json({"watch_id": watch.id, "from": old.number, "to": new.number, "diff": ops})
@@ -257,7 +249,7 @@ def add(
             if app.settings.channel(name) is None:
                 raise UsageError(f"--channel: no channel {name!r} in the config")
         chosen = channels or None
-        watch = app.store.ensure_watch(target, seconds, app.clock(), True, chosen, pages or 1)
+        watch = app.add_watch(target, seconds, chosen, pages or 1)
     kind = f"{target.platform} account" if target.account else target.platform
     click.echo(f"watch {watch.id}: {kind} {target.url} every {format_duration(watch.interval)}")
 
@@ -284,7 +276,7 @@ def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> 
     from watcher.detect import format_duration
 
     with open_app(config, db) as app:
-        watches = app.store.list_watches(include_disabled=show_all)
+        watches = app.watches(include_disabled=show_all)
     if as_json:
         emit_json([serialize.watch_json(w) for w in watches])
         return
@@ -313,9 +305,8 @@ def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> 
 def remove(watch_id: int, purge: bool, config: str | None, db: str | None) -> None:
     """Stop watching WATCH_ID (its history is kept unless --purge)."""
     with open_app(config, db) as app:
-        if purge:
-            gone = app.store.purge_watch(watch_id)
-            click.echo(f"watch {watch_id} deleted with {gone} stored version(s)")
-        else:
-            watch = app.store.disable_watch(watch_id)
-            click.echo(f"watch {watch_id} stopped; its {watch.revisions} version(s) are kept")
+        versions = app.remove(watch_id, purge)
+    if purge:
+        click.echo(f"watch {watch_id} deleted with {versions} stored version(s)")
+    else:
+        click.echo(f"watch {watch_id} stopped; its {versions} version(s) are kept")

@@ -87,18 +87,27 @@ def _title(root: lxml.html.HtmlElement) -> str:
     return fold_text(titles[0].text_content()) if titles else ""
 
 
-_META_KEYS = ("name", "property")
+# The <meta> a post's fields come from: (attribute, its value).
+_WANTED = frozenset(
+    {
+        ("property", "og:title"),
+        ("name", "author"),
+        ("property", "article:author"),
+        ("property", "article:published_time"),
+        ("property", "article:modified_time"),
+    }
+)
 
 
 def _metas(root: lxml.html.HtmlElement) -> dict[tuple[str, str], str]:
-    """Every non-empty <meta name|property=… content=…>, first one per key (the key's value
-    matched case-blind), read in one pass over the page's meta elements."""
+    """The first non-empty content of each wanted <meta name|property=…> (its value matched
+    case-blind), read in one pass over the page's meta elements."""
     found: dict[tuple[str, str], str] = {}
     for meta in root.iter("meta"):
-        for attr in _META_KEYS:
-            key = (meta.get(attr) or "").strip().lower()
-            if key and (attr, key) not in found:
+        for attr in ("name", "property"):
+            key = (attr, (meta.get(attr) or "").strip().lower())
+            if key in _WANTED and key not in found:
                 content = fold_text(meta.get("content") or "")
                 if content:
-                    found[(attr, key)] = content
+                    found[key] = content
     return found
