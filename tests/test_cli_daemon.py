@@ -237,3 +237,32 @@ def test_bad_config_exits_2_with_one_line_naming_the_key(tmp_path: Path, config:
     assert result.exit_code == 2, result.output
     assert key in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        Reply(200, b"[" * 50_000 + b"]" * 50_000, {"content-type": "application/json"}),
+        Reply(200, b"<div>" * 300_000 + b"x", HTML),
+    ],
+    ids=["nested-json", "nested-html"],
+)
+def test_one_malformed_answer_fails_that_watch_only(env: Env, bomb: Reply):
+    """A hostile answer fails its own watch with a reason; the pass goes on and the other
+    watches' alerts are sent."""
+    platform = "json" if b"[" in bomb.encoded()[:1] else "web"
+    text = env.config.read_text(encoding="utf-8")
+    extra = f'[[watches]]\nurl = "{env.site.url}/bomb"\nplatform = "{platform}"\ninterval = "1h"\n'
+    env.config.write_text(text + extra, encoding="utf-8")
+    env.site.set("/post", page("first version"))
+    env.site.set("/bomb", bomb)
+    assert env("run", "--once").exit_code == 0
+    env.site.set("/post", page("second version"))
+    result = env("run", "--once", "--all")
+    assert result.exit_code == 0, result.output
+    assert "checked 2: 1 changed, 1 not observed" in result.stdout
+    assert len(env.messages()) == 1 and "second" in env.messages()[0]
+    data = json.loads(env("status", "--json").stdout)
+    bombed = next(w for w in data["watches"] if w["url"].endswith("/bomb"))
+    assert bombed["status"] == "failed"
+    assert "nests deeper" in bombed["last_error"]

@@ -250,7 +250,5 @@ def setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # One line per request is noise; watcher logs each check itself.
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("aiohttp", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    # "skipped: maximum number of running instances" is expected when a drain is kicked early.
-    logging.getLogger("apscheduler").setLevel(logging.ERROR)
