@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from watcher.detect import Outcome, detect
@@ -125,29 +125,17 @@ def plan_post(
 def plan_account(
     rules: Rules,
     watch: Watch,
-    obs: TimelineObservation,
     seen: Observation,
     outcome: Outcome,
     now: datetime,
     listing: tuple[str, ...],
     discovered: Sequence[NewWatch] = (),
 ) -> CheckPlan:
-    """The plan of one account check: its own presence (`seen`: its handle as a post), the
-    listing to compare the next one with, and a watch per post it starts following."""
-    post = seen.post if isinstance(seen, Seen) else None
-    next_at, _ = rules.schedule(watch, obs, outcome, now)
-    return CheckPlan(
-        watch=watch,
-        state=outcome.state,
-        checked_at=now,
-        next_check_at=next_at,
-        enabled=watch.enabled,
-        last_error=outcome.reason if post is None else "",
-        metrics=_sample(watch, post),
-        steps=tuple(_step(rules, watch, outcome, post, now)),
-        listing=listing,
-        discovered=tuple(discovered),
-    )
+    """The plan of one account check: its own presence (`seen`: its handle as a post, or why
+    its timeline could not be listed) decided as a post's, plus the listing to compare the
+    next one with and a watch per post it starts following."""
+    plan = plan_post(rules, watch, seen, outcome, now)
+    return replace(plan, listing=listing, discovered=tuple(discovered))
 
 
 def new_watch(

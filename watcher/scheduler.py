@@ -25,6 +25,7 @@ import logging
 import signal
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 # once, by the next daemon started on this machine).
 LEASE = timedelta(minutes=5)
 FLUSH_EVERY = 1.0  # seconds between two writes of batched state updates
+DB_THREADS = 2  # threads for database calls off the event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class Daemon:
         )
 
     async def _pass(self, everything: bool) -> list[CheckResult]:
+        _few_threads()
         store = self.app.store
         now = self.app.clock()
         store.release_dead_claims(now)
@@ -123,6 +126,7 @@ class Daemon:
             self._wake.set()
 
     async def _forever(self) -> None:
+        _few_threads()
         loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -240,3 +244,10 @@ class Daemon:
             self._kick.clear()
             if not self._stopping.is_set():
                 self.drain()
+
+
+def _few_threads() -> None:
+    """Database calls leave the loop for a small pool: the store serialises its writes anyway,
+    and every extra thread costs memory (a malloc arena each)."""
+    pool = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="db")
+    asyncio.get_running_loop().set_default_executor(pool)

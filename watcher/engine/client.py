@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlencode
 
@@ -65,7 +64,6 @@ class Engine:
             connector = aiohttp.TCPConnector(
                 limit=self.settings.max_connections,
                 limit_per_host=0,  # the host gate limits each host
-                ssl=ssl.create_default_context(),
                 enable_cleanup_closed=True,
             )
             self._session = aiohttp.ClientSession(

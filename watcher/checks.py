@@ -1,0 +1,383 @@
+"""The check pipeline that the CLI and the daemon both run: observe (a source flow, run by the
+engine) → normalize → decide (pure: a `CheckPlan`) → apply (the store, conditionally); for an
+account, its listing's posts are followed and the ones that vanished checked at once.
+
+A check is a coroutine on the engine's event loop. `check_once` runs one in a loop of its own
+for the CLI; the daemon runs many on one loop (see `scheduler.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from watcher.decide import Rules, new_watch, plan_account, plan_post
+from watcher.detect import Outcome, detect
+from watcher.differ import diff_texts
+from watcher.engine import Engine
+from watcher.errors import ConfigError, FetchError, UsageError
+from watcher.history import Step, missed, replay
+from watcher.model import (
+    Diff,
+    Event,
+    EventKind,
+    Failed,
+    Observation,
+    Page,
+    Post,
+    Presence,
+    Seen,
+    Status,
+    Target,
+    TimelineObservation,
+    Watch,
+    WatchState,
+)
+from watcher.normalize import canonical
+from watcher.plan import CheckPlan, NewWatch
+from watcher.settings import Settings
+from watcher.sources import SOURCES, Source
+from watcher.sources.common import Flow
+from watcher.store import Store
+from watcher.timeline import Reading, read_page
+
+log = logging.getLogger(__name__)
+
+SUSPECT_LEASE = 300.0  # seconds a suspect's direct check holds its watch
+REDECIDE = 3  # a decision found stale is made again from the fresh watch at most this often
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What one check found, for printing: the updated watch, its status and the evidence."""
+
+    watch: Watch
+    status: Status
+    post: Post | None  # the post as observed now (None when it could not be observed)
+    revision: int  # the newest stored revision after this check (0: none)
+    previous: Post | None = None  # the version the diff starts from
+    diff: Diff | None = None
+    reason: str = ""
+    changed: bool = False  # a change was recorded (edited, deleted, removed, restored)
+    events: tuple[Event, ...] = ()
+    # accounts: the posts listed, the post watches this check started, the suspects it checked
+    listed: int = 0
+    discovered: tuple[Watch, ...] = ()
+    suspects: tuple[CheckResult, ...] = ()
+    # edits: versions from the platform's edit history that lived between two checks
+    missed: tuple[Post, ...] = ()
+    stale: bool = False  # the watch moved on while this check ran; nothing was written
+
+
+class Checks:
+    """Mixed into `App`: checking watches. Needs the app's settings, clock, store, rules and
+    sources."""
+
+    settings: Settings
+    clock: Callable[[], datetime]
+    store: Store
+    rules: Rules
+    defer_quiet: bool  # the daemon batches unchanged checks' state; a one-off check writes now
+
+    def source(self, platform: str) -> Source:
+        raise NotImplementedError
+
+    # -- observing ------------------------------------------------------------------------
+
+    async def run(self, engine: Engine, flow: Flow[Observation], what: str) -> Observation:
+        """A flow's observation. Whatever goes wrong reading one answer (a malformed body
+        that breaks a parser, a source bug) fails this check only, as `Failed`."""
+        try:
+            return _canonical(await engine.run(flow))
+        except FetchError as exc:
+            return Failed(str(exc))
+        except (UsageError, ConfigError):
+            raise
+        except Exception as exc:
+            log.warning("%s: could not read the answer: %s: %s", what, type(exc).__name__, exc)
+            return Failed(f"could not read the answer: {type(exc).__name__}")
+
+    async def observe(self, engine: Engine, target: Target) -> Observation:
+        return await self.run(engine, self.source(target.platform).observe(target), target.url)
+
+    def batches(self, watches: Sequence[Watch]) -> list[list[Watch]]:
+        """`watches` in groups to check together: post watches of a platform that observes
+        posts in batches (`Source.batch`) share its requests, up to a batch per group; every
+        other watch is a group of its own. Order is kept within each platform."""
+        groups: list[list[Watch]] = []
+        filling: dict[str, list[Watch]] = {}
+        for watch in watches:
+            platform = watch.target.platform
+            batch = SOURCES[platform].batch if platform in SOURCES else 1
+            if watch.target.account or batch == 1:
+                groups.append([watch])
+                continue
+            group = filling.get(platform)
+            if group is None or len(group) >= batch:
+                group = filling[platform] = []
+                groups.append(group)
+            group.append(watch)
+        return groups
+
+    async def prefetch(self, engine: Engine, group: Sequence[Watch]) -> dict[int, Observation]:
+        """The observations of a group from `batches`, by watch id, made with the platform's
+        batch requests; {} for a group of one (its check observes as usual) or when the batch
+        could not be run (each check then observes on its own)."""
+        if len(group) < 2:
+            return {}
+        source = self.source(group[0].target.platform)
+        try:
+            observed = await engine.run(source.observe_many([w.target for w in group]))
+        except FetchError as exc:
+            log.error("batch of %d %s watches: %s", len(group), source.name, exc)
+            return {}
+        return {w.id: _canonical(obs) for w, obs in zip(group, observed, strict=True)}
+
+    # -- checking -------------------------------------------------------------------------
+
+    def check_once(self, watch: Watch, confirm_now: bool = False) -> CheckResult:
+        """One check in an event loop of its own (the CLI): a first gone signal is confirmed
+        or refuted now, after a pause, rather than at the next check."""
+
+        async def once() -> CheckResult:
+            async with Engine(self.settings.http) as engine:
+                return await self.check(engine, watch, confirm_now=confirm_now, diff=True)
+
+        return asyncio.run(once())
+
+    async def check(
+        self,
+        engine: Engine,
+        watch: Watch,
+        observed: Observation | None = None,
+        confirm_now: bool = False,
+        diff: bool = False,
+    ) -> CheckResult:
+        """Check one watch and apply the result. `observed` is the post as a batch request
+        already observed it (see `prefetch`); `diff` computes the diff for printing."""
+        if watch.target.account:
+            return await self._check_account(engine, watch, confirm_now)
+        started = self.clock()
+        obs = observed if observed is not None else await self.observe(engine, watch.target)
+        state = watch.state
+        if confirm_now:
+            state, obs = await self._confirm(engine, watch, obs)
+        for _ in range(REDECIDE):
+            outcome = detect(state, obs, self.clock(), self._confirm_count)
+            missed_steps, outcome = await self._missed(engine, watch, obs, outcome)
+            plan = plan_post(self.rules, watch, obs, outcome, self.clock(), missed_steps)
+            applied = await self._apply(plan)
+            if applied is not None:
+                return await self._result(plan, applied, obs, outcome, missed_steps, diff)
+            watch = await asyncio.to_thread(self.store.get_watch, watch.id)
+            if _newer(watch, started):
+                break
+            state = watch.state
+        return _dropped(watch, obs)
+
+    @property
+    def _confirm_count(self) -> int:
+        return self.settings.detect.confirm_deletions
+
+    async def _confirm(
+        self, engine: Engine, watch: Watch, obs: Observation
+    ) -> tuple[WatchState, Observation]:
+        """Re-observe a first gone signal after a pause, as often as confirmation needs,
+        until it is confirmed or contradicted. Returns the last observation and the state
+        to detect it from: the streak of the unconfirmed ones before it (which raise no
+        events of their own)."""
+        state = watch.state
+        for _ in range(self._confirm_count - 1):
+            outcome = detect(state, obs, self.clock(), self._confirm_count)
+            if outcome.status is not Status.UNCONFIRMED:
+                break
+            state = outcome.state
+            await asyncio.sleep(self.settings.detect.confirm_pause)
+            obs = await self.observe(engine, watch.target)
+        return state, obs
+
+    async def _missed(
+        self, engine: Engine, watch: Watch, obs: Observation, outcome: Outcome
+    ) -> tuple[list[Step], Outcome]:
+        """For a post found edited, the versions the platform's edit history holds that our
+        checks never saw, each an edit of its own; and the outcome of the current version,
+        now compared with the last of them."""
+        if outcome.status is not Status.EDITED or not isinstance(obs, Seen):
+            return [], outcome
+        if not obs.post.platform_edited:  # only a platform that flags edits keeps a history
+            return [], outcome
+        source = self.source(watch.target.platform)
+        try:
+            history = await engine.run(source.history(watch.target, obs.post))
+        except FetchError:
+            return [], outcome
+        versions = [canonical(post) for post in history]
+        between = missed(versions, watch.state.content_hash, outcome.state.content_hash)
+        if not between:
+            return [], outcome
+        now = self.clock()
+        steps, state = replay(watch.state, between, watch.last_checked_at, now, self._confirm_count)
+        return steps, detect(state, obs, now, self._confirm_count)
+
+    async def _apply(self, plan: CheckPlan) -> Watch | None:
+        """Write the plan; None when the watch moved on since it was read (stale)."""
+        if plan.quiet and self.defer_quiet:
+            self.store.defer(plan)
+            return _as_applied(plan)
+        applied = await asyncio.to_thread(self.store.apply, plan)
+        return applied.watch if applied is not None else None
+
+    async def _result(
+        self,
+        plan: CheckPlan,
+        updated: Watch,
+        obs: Observation,
+        outcome: Outcome,
+        steps: Sequence[Step],
+        diff: bool,
+    ) -> CheckResult:
+        post = obs.post if isinstance(obs, Seen) else None
+        previous = None
+        if diff:
+            previous = steps[-1].post if steps else await self._previous(plan.watch, outcome)
+        return CheckResult(
+            watch=updated,
+            status=outcome.status,
+            post=post,
+            revision=updated.revisions,
+            previous=previous,
+            diff=diff_texts(previous.document, post.document) if previous and post else None,
+            reason=outcome.reason,
+            changed=outcome.changed,
+            events=tuple(e for step in steps for e in step.outcome.events) + outcome.events,
+            missed=tuple(step.post for step in steps),
+        )
+
+    async def _previous(self, watch: Watch, outcome: Outcome) -> Post | None:
+        """The last stored version, when this check changed or removed it (for the diff or the
+        deletion evidence). Unchanged checks never read it: that is the hot path."""
+        kinds = {e.kind for e in outcome.events}
+        wanted = {EventKind.EDITED, EventKind.DELETED, EventKind.REMOVED}
+        if not watch.revisions or not kinds & wanted:
+            return None
+        revision = await asyncio.to_thread(self.store.revision, watch.id, watch.revisions)
+        return revision.post
+
+    # -- accounts ------------------------------------------------------------------------
+
+    async def _check_account(self, engine: Engine, watch: Watch, confirm_now: bool) -> CheckResult:
+        """Read the account's timeline: follow each post not seen before (a `new` event),
+        check at once each post that vanished between live neighbours, and track the
+        account's own presence. Nothing here ever marks a post deleted: only its own check
+        can."""
+        source = self.source(watch.target.platform)
+        obs = await self._timeline(engine, source, watch)
+        for _ in range(REDECIDE):
+            followed = await asyncio.to_thread(self.store.followed, watch.id)
+            now = self.clock()
+            reading = read_page(watch, obs, followed) if isinstance(obs, Page) else None
+            seen = reading.observation if reading else _unlisted(obs)
+            outcome = detect(watch.state, seen, now, self._confirm_count)
+            found = self._discoveries(source, watch, reading, now)
+            listing = reading.listing if reading else watch.listing
+            plan = plan_account(self.rules, watch, seen, outcome, now, listing, found)
+            applied = await asyncio.to_thread(self.store.apply, plan)
+            if applied is not None:
+                break
+            watch = await asyncio.to_thread(self.store.get_watch, watch.id)
+        else:
+            return _dropped(watch, seen)
+        suspects = await self._check_suspects(
+            engine, reading.suspects if reading else (), confirm_now
+        )
+        post = seen.post if isinstance(seen, Seen) else None
+        return CheckResult(
+            watch=applied.watch,
+            status=outcome.status,
+            post=post,
+            revision=applied.watch.revisions,
+            reason=outcome.reason,
+            changed=outcome.changed or any(r.changed for r in suspects),
+            events=outcome.events,
+            listed=len(obs.posts) if isinstance(obs, Page) else 0,
+            discovered=tuple(applied.created),
+            suspects=tuple(suspects),
+        )
+
+    async def _timeline(self, engine: Engine, source: Source, watch: Watch) -> TimelineObservation:
+        flow = source.timeline(watch.target, watch.pages)
+        try:
+            return await engine.run(flow)
+        except FetchError as exc:
+            return Failed(str(exc))
+
+    def _discoveries(
+        self, source: Source, account: Watch, reading: Reading | None, now: datetime
+    ) -> list[NewWatch]:
+        """The posts to start following, oldest first so that `new` alerts arrive in posting
+        order (pages list newest first). The first listing is the baseline: its posts are
+        followed, not announced; so are posts that only moved up into the page."""
+        if reading is None:
+            return []
+        baseline = account.state.presence is Presence.UNKNOWN
+        quiet = [(post, False) for post in reversed(reading.backfill)]
+        fresh = [(post, not baseline) for post in reversed(reading.new)]
+        found = []
+        for post, announce in quiet + fresh:
+            post = canonical(post)
+            target = source.post_target(account.target, post)
+            found.append(new_watch(self.rules, account, target, post, now, announce))
+        return found
+
+    async def _check_suspects(
+        self, engine: Engine, ids: Sequence[int], confirm_now: bool
+    ) -> list[CheckResult]:
+        """Check at once the posts that vanished from the middle of the timeline; a post
+        whose check is already under way elsewhere is left to it."""
+        if not ids:
+            return []
+        now = self.clock()
+        lease = now + timedelta(seconds=SUSPECT_LEASE)
+        claimed = await asyncio.to_thread(self.store.claim, ids, now, lease)
+        return [await self.check(engine, watch, confirm_now=confirm_now) for watch in claimed]
+
+
+def _newer(fresh: Watch, started: datetime) -> bool:
+    """Whether another check applied after this one began: its answer is at least as new as
+    ours, so ours is a duplicate. (Re-deciding an older answer on top of a newer one would
+    record a false edit back to the old text.)"""
+    return fresh.last_checked_at is not None and fresh.last_checked_at >= started
+
+
+def _dropped(fresh: Watch, obs: Observation) -> CheckResult:
+    """A check whose answer was overtaken: nothing written, the fresh watch reported."""
+    log.info("watch %d: another check overtook this one; its answer is dropped", fresh.id)
+    post = obs.post if isinstance(obs, Seen) else None
+    status = fresh.state.status or Status.UNCHANGED
+    return CheckResult(fresh, status, post, fresh.revisions, stale=True)
+
+
+def _unlisted(obs: TimelineObservation) -> Observation:
+    """A timeline that could not be listed, as the account's own observation."""
+    assert not isinstance(obs, Page)
+    return obs
+
+
+def _as_applied(plan: CheckPlan) -> Watch:
+    """The watch as a deferred quiet plan leaves it (written with the next flush)."""
+    return replace(
+        plan.watch,
+        state=plan.state,
+        enabled=plan.enabled,
+        last_checked_at=plan.checked_at,
+        next_check_at=plan.next_check_at,
+        last_error=plan.last_error,
+        version=plan.watch.version + 1,
+    )
+
+
+def _canonical(obs: Observation) -> Observation:
+    return Seen(canonical(obs.post)) if isinstance(obs, Seen) else obs
