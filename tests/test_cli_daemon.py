@@ -266,3 +266,13 @@ def test_one_malformed_answer_fails_that_watch_only(env: Env, bomb: Reply):
     bombed = next(w for w in data["watches"] if w["url"].endswith("/bomb"))
     assert bombed["status"] == "failed"
     assert "nests deeper" in bombed["last_error"]
+
+
+def test_a_channel_apprise_cannot_use_stops_run_but_not_check(env: Env):
+    text = env.config.read_text(encoding="utf-8")
+    env.config.write_text(text.replace("json://", "nosuchservice://"), encoding="utf-8")
+    env.site.set("/post", page("words"))
+    run = env("run", "--once")
+    assert run.exit_code == 2
+    assert "channels[0].url" in run.output and "not a usable apprise URL" in run.output
+    assert env("check", f"{env.site.url}/post").exit_code == 0  # sends nothing: not checked

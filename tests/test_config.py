@@ -205,3 +205,10 @@ def test_example_config_has_a_watch_of_each_platform(
     followers = {name for name, source in SOURCES.items() if "_timeline" in vars(source)}
     assert {w.target.platform for w in watches if w.target.account} == followers
     assert settings.accounts.young_interval == 120
+
+
+def test_channel_urls_are_checked_with_apprise_only_for_commands_that_send() -> None:
+    data = {"channels": [CHANNEL | {"url": "nosuchservice://token@host"}]}
+    assert parse_settings(data, "c.toml").channels[0].url.startswith("nosuchservice://")
+    with pytest.raises(ConfigError, match=r"^c\.toml: channels\[0\]\.url: .*not a usable"):
+        parse_settings(data, "c.toml", deliver=True)

@@ -127,10 +127,6 @@ def test_check_loads_no_chat_library(tmp_path: Path, site: FakeSite):
     assert "apprise" not in run.heavy()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.py checks each channel URL with apprise while loading the settings",
-)
 def test_check_with_channels_configured_loads_no_chat_library(tmp_path: Path, site: FakeSite):
     config = '[[channels]]\nname = "team"\nurl = "json://127.0.0.1:9/hook"\n'
     run = _check(tmp_path, site, config)

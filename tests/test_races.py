@@ -27,23 +27,32 @@ def page(text: str, delay: float = 0.0) -> Reply:
     return Reply(200, body, HTML, delay=delay)
 
 
-def test_five_concurrent_checks_of_one_url_never_fail(tmp_path: Path, site: FakeSite) -> None:
+def test_five_concurrent_checks_and_a_daemon_never_fail(tmp_path: Path, site: FakeSite) -> None:
+    """Five `watcher check` of one URL at once, on a fresh database, while a daemon checks the
+    same watch every second: no error, one watch, one revision."""
     site.set("/post", page("the same words"))
-    db, config = tmp_path / "fresh.db", tmp_path / "empty.toml"
-    config.write_text("", encoding="utf-8")
-    command = [sys.executable, "-m", "watcher.cli", "check", site.url + "/post"]
-    procs = [
-        subprocess.Popen(
-            [*command, "--db", str(db), "-c", str(config)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=daemon_env(),
-        )
-        for _ in range(5)
-    ]
-    results = [(p.wait(60), p.stderr.read().decode() if p.stderr else "") for p in procs]
+    db, config = tmp_path / "fresh.db", tmp_path / "daemon.toml"
+    watches = [{"url": site.url + "/post", "interval": "1s"}]
+    config.write_text(config_text(db, [], watches), encoding="utf-8")
+    env = daemon_env()
+    command = [sys.executable, "-m", "watcher.cli", "check", site.url + "/post", "--db", str(db)]
+    with running(DaemonProcess(config, env, tmp_path / "daemon.log")) as daemon:
+        procs = [
+            subprocess.Popen(
+                [*command, "-c", str(config)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+            for _ in range(5)
+        ]
+        results = [(p.wait(60), p.stderr.read().decode() if p.stderr else "") for p in procs]
+        wait_until(lambda: site.hits("/post") >= 8, what="the daemon's checks too")
+        assert daemon.stop() == 0
     assert [code for code, _ in results] == [0] * 5, results
     assert not any(err.strip() for _, err in results), results
+    log = (tmp_path / "daemon.log").read_text()
+    assert "ERROR" not in log and "Traceback" not in log, log
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from watch").fetchone() == (1,)
         assert conn.execute("select count(*), max(number) from revision").fetchone() == (1, 1)

@@ -43,11 +43,13 @@ def common_options(func: F) -> F:
     return click.option("--db", metavar="URL|PATH", help="Database URL or SQLite path.")(func)
 
 
-def open_app(config: str | None, db: str | None) -> App:
+def open_app(config: str | None, db: str | None, deliver: bool = False) -> App:
+    """The app over the config and database given. `deliver`: this command sends alerts, so
+    every channel URL is checked with apprise now (a bad one stops it at once)."""
     from watcher.app import App
     from watcher.config import load_settings
 
-    return App(load_settings(config), db or "")
+    return App(load_settings(config, deliver), db or "")
 
 
 def out_console() -> Console:

@@ -39,7 +39,7 @@ def run(once: bool, everything: bool, verbose: bool, config: str | None, db: str
     if everything and not once:
         raise UsageError("--all goes with --once")
     setup_logging(verbose)
-    with open_app(config, db) as app:
+    with open_app(config, db, deliver=True) as app:
         report = app.sync_config(spread=not once)
         if report.added or report.changed or report.disabled:
             click.echo(
@@ -69,7 +69,7 @@ def notify_test(channel: str, config: str | None, db: str | None) -> None:
     from watcher.notify import Notifier
     from watcher.outbox import send_test
 
-    settings = load_settings(config)
+    settings = load_settings(config, deliver=True)
     chosen = settings.channel(channel)
     if chosen is None:
         known = ", ".join(c.name for c in settings.channels) or "none configured"
@@ -199,7 +199,7 @@ def deliveries(retry: bool, as_json: bool, config: str | None, db: str | None) -
     from watcher import serialize
     from watcher.notify import Notifier
 
-    with open_app(config, db) as app:
+    with open_app(config, db, deliver=True) as app:
         if retry:
             count, report = app.retry_deliveries(Notifier())
             click.echo(
