@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import platformdirs
 
 from watcher.errors import ConfigError
-from watcher.model import EventKind
 from watcher.masking import mask
+from watcher.model import EventKind
 from watcher.notify import check_url
 from watcher.render import FORMATS
 from watcher.settings import (
