@@ -20,10 +20,10 @@ from sqlalchemy import ColumnElement, Connection, Update, delete, select, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
+import watcher.store.records as records
 from watcher.errors import StoreError, UsageError
 from watcher.model import DISCOVERED, Followed, Target, Watch
 from watcher.plan import CheckPlan
-from watcher.store import records
 from watcher.store.claims import ClaimQueries
 from watcher.store.deliveries import DeliveryQueries
 from watcher.store.engine import make_engine, resolve_db_url

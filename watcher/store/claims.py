@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+import watcher.store.records as records
 from watcher.model import Watch
-from watcher.store import records
 from watcher.store.process import PROCESS, died_here
 from watcher.store.writes import WATCH as _WATCH
 

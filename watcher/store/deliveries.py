@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 from sqlalchemy.exc import IntegrityError
 
+import watcher.store.records as records
 from watcher.errors import StoreError
 from watcher.model import Delivery, DeliveryState
-from watcher.store import records
 from watcher.store.tables import CHANNEL_LEASE
 from watcher.store.writes import DELIVERY as _DELIVERY
 from watcher.store.writes import EVENT as _EVENT

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
+import watcher.store.records as records
 from watcher.errors import UsageError
 from watcher.model import EventKind, Revision, StoredEvent
-from watcher.store import records
 from watcher.store.writes import EVENT as _EVENT
 from watcher.store.writes import METRIC as _METRIC
 from watcher.store.writes import REVISION as _REVISION

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
+import watcher.store.records as records
 from watcher.model import DISCOVERED, Target, Watch
 from watcher.plan import CheckPlan, NewWatch, PlannedEvent, Step
-from watcher.store import records
 from watcher.store.tables import DELIVERY, EVENT, METRIC, REVISION, WATCH
 
 __all__ = ["DELIVERY", "EVENT", "METRIC", "REVISION", "WATCH"]
