@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from watcher.decide import Rules, new_watch, plan_account, plan_post
 from watcher.detect import Outcome, detect
@@ -45,6 +46,8 @@ from watcher.store import Store
 from watcher.timeline import Reading, read_page
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SUSPECT_LEASE = 300.0  # seconds a suspect's direct check holds its watch
 REDECIDE = 3  # a decision found stale is made again from the fresh watch at most this often
@@ -87,11 +90,11 @@ class Checks:
 
     # -- observing ------------------------------------------------------------------------
 
-    async def run(self, engine: Engine, flow: Flow[Observation], what: str) -> Observation:
-        """A flow's observation. Whatever goes wrong reading one answer (a malformed body
-        that breaks a parser, a source bug) fails this check only, as `Failed`."""
+    async def run(self, engine: Engine, flow: Flow[T], what: str) -> T | Failed:
+        """A flow's answer. Whatever goes wrong reading an answer (a malformed body that
+        breaks a parser, a source bug) fails this check only, as `Failed`."""
         try:
-            return _canonical(await engine.run(flow))
+            return await engine.run(flow)
         except FetchError as exc:
             return Failed(str(exc))
         except (UsageError, ConfigError):
@@ -101,7 +104,8 @@ class Checks:
             return Failed(f"could not read the answer: {type(exc).__name__}")
 
     async def observe(self, engine: Engine, target: Target) -> Observation:
-        return await self.run(engine, self.source(target.platform).observe(target), target.url)
+        flow = self.source(target.platform).observe(target)
+        return _canonical(await self.run(engine, flow, target.url))
 
     def batches(self, watches: Sequence[Watch]) -> list[list[Watch]]:
         """`watches` in groups to check together: post watches of a platform that observes
@@ -129,10 +133,10 @@ class Checks:
         if len(group) < 2:
             return {}
         source = self.source(group[0].target.platform)
-        try:
-            observed = await engine.run(source.observe_many([w.target for w in group]))
-        except FetchError as exc:
-            log.error("batch of %d %s watches: %s", len(group), source.name, exc)
+        flow = source.observe_many([w.target for w in group])
+        observed = await self.run(engine, flow, f"batch of {len(group)} {source.name} posts")
+        if isinstance(observed, Failed):
+            log.error("batch of %d %s watches: %s", len(group), source.name, observed.reason)
             return {}
         return {w.id: _canonical(obs) for w, obs in zip(group, observed, strict=True)}
 
@@ -166,9 +170,10 @@ class Checks:
         if confirm_now:
             state, obs = await self._confirm(engine, watch, obs)
         for _ in range(REDECIDE):
-            outcome = detect(state, obs, self.clock(), self._confirm_count)
+            now = self.clock()
+            outcome = detect(state, obs, now, self._confirm_count)
             missed_steps, outcome = await self._missed(engine, watch, obs, outcome)
-            plan = plan_post(self.rules, watch, obs, outcome, self.clock(), missed_steps)
+            plan = plan_post(self.rules, watch, obs, outcome, now, missed_steps)
             applied = await self._apply(plan)
             if applied is not None:
                 return await self._result(plan, applied, obs, outcome, missed_steps, diff)
@@ -210,9 +215,8 @@ class Checks:
         if not obs.post.platform_edited:  # only a platform that flags edits keeps a history
             return [], outcome
         source = self.source(watch.target.platform)
-        try:
-            history = await engine.run(source.history(watch.target, obs.post))
-        except FetchError:
+        history = await self.run(engine, source.history(watch.target, obs.post), watch.target.url)
+        if isinstance(history, Failed):  # the edit is recorded from this check all the same
             return [], outcome
         versions = [canonical(post) for post in history]
         between = missed(versions, watch.state.content_hash, outcome.state.content_hash)
@@ -308,11 +312,7 @@ class Checks:
         )
 
     async def _timeline(self, engine: Engine, source: Source, watch: Watch) -> TimelineObservation:
-        flow = source.timeline(watch.target, watch.pages)
-        try:
-            return await engine.run(flow)
-        except FetchError as exc:
-            return Failed(str(exc))
+        return await self.run(engine, source.timeline(watch.target, watch.pages), watch.target.url)
 
     def _discoveries(
         self, source: Source, account: Watch, reading: Reading | None, now: datetime

@@ -16,7 +16,7 @@ from watcher.sources.common.refusals import (
     retry_after,
     unobserved,
 )
-from watcher.sources.common.wire import Flow, Politeness, Request, Response, done, replay
+from watcher.sources.common.wire import Flow, Politeness, Request, Response, replay
 
 __all__ = [
     "BLOCKED_STATUSES",
@@ -30,7 +30,6 @@ __all__ = [
     "Response",
     "Sheet",
     "Source",
-    "done",
     "error_text",
     "guarded_flow",
     "merge",

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from watcher.model import Blocked, Failed, Gone, Hidden, Observation, RateLimited
+from watcher.model import Blocked, Failed, Gone, Observation, RateLimited
 from watcher.sources.common.wire import Response
 
 GONE_STATUSES = frozenset({404, 410})
@@ -24,12 +24,11 @@ BLOCKED_STATUSES = frozenset({401, 403, 407, 418, 432, 451})
 @dataclass(frozen=True, slots=True)
 class Refusals:
     """One platform's reading of HTTP statuses. `gone`: the post's gone signal (empty where a
-    status alone proves nothing, e.g. a web page behind a CDN); `hidden`: private or
-    unavailable, never a deletion; `blocked`: a login wall or refusal. 429 is always a rate
-    limit, any other status >= 400 a failure."""
+    status alone proves nothing, e.g. an API that answers 404 for private posts too);
+    `blocked`: a login wall or refusal. 429 is always a rate limit, any other status >= 400 a
+    failure."""
 
     gone: frozenset[int] = GONE_STATUSES
-    hidden: frozenset[int] = frozenset()
     blocked: frozenset[int] = BLOCKED_STATUSES
 
     def read(self, resp: Response) -> Observation | None:
@@ -41,8 +40,6 @@ class Refusals:
             return RateLimited("HTTP 429 Too Many Requests", rate_limit_wait(resp.headers))
         if status in self.gone:
             return Gone(f"HTTP {status} from {resp.url}")
-        if status in self.hidden:
-            return Hidden(f"HTTP {status} from {resp.url}")
         if status in self.blocked:
             return Blocked(f"HTTP {status} from {resp.url}")
         return Failed(f"HTTP {status} from {resp.url}")

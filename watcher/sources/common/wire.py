@@ -110,9 +110,3 @@ def replay(flow: Flow[T], answer: Callable[[Request], Response | FetchError]) ->
             request = flow.throw(reply) if isinstance(reply, FetchError) else flow.send(reply)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
-
-
-def done(value: T) -> Flow[T]:
-    """A flow that needs no request and answers `value` (a refusal decided from the URL)."""
-    return value
-    yield  # makes this a generator  # pragma: no cover
