@@ -237,6 +237,46 @@ def test_discord_error_names_no_token(chat: FakeSite) -> None:
     assert DISCORD_ID not in str(caught.value)
 
 
+NO_PINGS = {"parse": [], "users": [], "roles": []}
+MENTIONING = "@everyone @here <@123> <@!123> <@&456> mail bob@example.com"
+
+
+@pytest.mark.parametrize("params", ["", "format=markdown", "format=text", "thread=9"])
+@pytest.mark.parametrize("body_format", ["discord-md", "text", "html"])
+def test_discord_message_allows_no_mention(chat: FakeSite, params: str, body_format: str) -> None:
+    """Whatever the URL's format and the channel's body format: Discord is told to ping nobody,
+    and apprise adds no "👉 @everyone" line of its own from what it finds in the body."""
+    send(discord_url(params), [MENTIONING], body_format)
+    [payload] = discord_messages(chat)
+    assert payload["allowed_mentions"] == NO_PINGS
+    assert "👉" not in payload.get("content", "")
+
+
+@pytest.mark.parametrize("params", ["", "format=markdown"])
+def test_discord_pings_only_whom_the_url_names(chat: FakeSite, params: str) -> None:
+    url = discord_url("&".join(p for p in (params, "ping=@here,@123,@%26456") if p))
+    send(url, [r"\@everyone \<\@999\> <@777>"], "discord-md")
+    [payload] = discord_messages(chat)
+    assert payload["allowed_mentions"] == {
+        "parse": ["everyone"],
+        "users": ["123"],
+        "roles": ["456"],
+    }
+    pinged = payload["content"].rsplit("👉", 1)[1]
+    assert sorted(pinged.split()) == ["<@&456>", "<@123>", "@here"]
+
+
+def test_a_discord_plugin_that_cannot_be_guarded_is_not_used(
+    chat: FakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apprise.plugins.discord import NotifyDiscord
+
+    monkeypatch.delattr(NotifyDiscord, "_send")
+    with pytest.raises(DeliveryError, match="cannot be kept from pinging"):
+        send(discord_url(), ["hi"], "discord-md")
+    assert not discord_messages(chat)
+
+
 # --- masking -----------------------------------------------------------------------------------
 
 

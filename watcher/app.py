@@ -9,9 +9,9 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from watcher.checks import CheckResult, Checks
+from watcher.config import check_watch_url
 from watcher.decide import Rules
 from watcher.errors import ConfigError, UsageError
 from watcher.model import Target
@@ -107,9 +107,26 @@ class App(Checks, Views):
         try:
             target = self.target(watch.url, watch.platform, watch.selector, watch.field)
         except UsageError as exc:
-            raise ConfigError(f"watches[{index}]: {exc}") from exc
+            raise ConfigError(f"config: watches[{index}].{_watch_key(str(exc))}") from exc
         interval = watch.interval or self.settings.default_interval
         return SyncEntry(target, interval, watch.channels, watch.pages)
+
+
+# What `App.target` says about an option, by the start of its message.
+_OPTION_PROBLEMS = (
+    ("selector", ("--selector ", "invalid CSS selector")),
+    ("field", ("--field ", "empty JSON field path", "malformed JSON field path", "a feed item")),
+)
+
+
+def _watch_key(problem: str) -> str:
+    """`key: problem` for what `App.target` found wrong with a [[watches]] entry, in the
+    config's words ("--selector does not apply" is "selector: does not apply"). The URL's
+    shape and the platform name were checked when the file was loaded."""
+    for key, starts in _OPTION_PROBLEMS:
+        if problem.startswith(starts):
+            return f"{key}: {problem.removeprefix(f'--{key} ')}"
+    return f"url: {problem}"
 
 
 def _implied_platform(url: str, selector: str, field: str) -> str:
@@ -125,11 +142,8 @@ def _implied_platform(url: str, selector: str, field: str) -> str:
 
 
 def validate_url(url: str) -> None:
+    """UsageError unless `url` is an http(s) URL a watch can keep (see check_watch_url)."""
     try:
-        parts = urlsplit(url)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-        _ = parts.port  # raises for a malformed port
-    except ValueError:
-        valid = False
-    if not valid or any(c.isspace() for c in url):
-        raise UsageError(f"not an http(s) URL: {url!r}")
+        check_watch_url(url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

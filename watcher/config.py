@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -9,11 +10,12 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import platformdirs
 
 from watcher.errors import ConfigError
-from watcher.masking import mask
+from watcher.masking import MASK, mask
 from watcher.model import EventKind
 from watcher.notify import check_url
 from watcher.render import FORMATS
@@ -46,6 +48,16 @@ _TOP_KEYS = {
 }
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EVENT_KINDS = frozenset(kind.value for kind in EventKind)
+# The platform names of `watcher.sources.SOURCES`, written out: the registry imports every
+# adapter (lxml, ...), which loading a config must not. A test keeps the two equal.
+PLATFORMS = frozenset(
+    {"bluesky", "feed", "hackernews", "json", "mastodon", "reddit", "telegram", "web", "weibo", "x"}
+)
+# Upper bounds: past them a value is a typo (or 1e308), and some would overflow a date.
+HOUR, DAY = 3600.0, 86400.0
+MAX_DURATION = 366 * DAY  # any duration: intervals, follow_for, backoffs
+MAX_WAIT = HOUR  # what a check or the daemon waits for: timeouts, deadlines, ticks, pauses
+MAX_PAGES = 10  # as `watcher add --pages`: more would be a crawl, not a watch
 
 
 def default_config_path() -> Path:
@@ -96,12 +108,12 @@ def parse_settings(
 def _http(r: _Reader, t: Mapping[str, Any]) -> HttpSettings:
     d = HttpSettings()
     return HttpSettings(
-        timeout=r.duration(t, "http.timeout", d.timeout),
-        deadline=r.duration(t, "http.deadline", d.deadline),
-        max_bytes=r.positive(t, "http.max_bytes", d.max_bytes),
-        max_redirects=r.positive(t, "http.max_redirects", d.max_redirects),
+        timeout=r.duration(t, "http.timeout", d.timeout, most=MAX_WAIT),
+        deadline=r.duration(t, "http.deadline", d.deadline, most=MAX_WAIT),
+        max_bytes=r.positive(t, "http.max_bytes", d.max_bytes, 1 << 30),
+        max_redirects=r.positive(t, "http.max_redirects", d.max_redirects, 100),
         user_agent=r.value(t, "http.user_agent", str, d.user_agent),
-        max_connections=r.positive(t, "http.max_connections", d.max_connections),
+        max_connections=r.positive(t, "http.max_connections", d.max_connections, 10_000),
         allow_private=r.value(t, "http.allow_private", bool, d.allow_private),
     )
 
@@ -109,21 +121,21 @@ def _http(r: _Reader, t: Mapping[str, Any]) -> HttpSettings:
 def _detect(r: _Reader, t: Mapping[str, Any]) -> DetectSettings:
     d = DetectSettings()
     return DetectSettings(
-        confirm_deletions=r.positive(t, "detect.confirm_deletions", d.confirm_deletions),
-        confirm_pause=r.duration(t, "detect.confirm_pause", d.confirm_pause),
+        confirm_deletions=r.positive(t, "detect.confirm_deletions", d.confirm_deletions, 100),
+        confirm_pause=r.duration(t, "detect.confirm_pause", d.confirm_pause, most=MAX_WAIT),
     )
 
 
 def _daemon(r: _Reader, t: Mapping[str, Any]) -> DaemonSettings:
     d = DaemonSettings()
     return DaemonSettings(
-        concurrency=r.positive(t, "daemon.concurrency", d.concurrency),
-        tick=r.duration(t, "daemon.tick", d.tick),
-        drain_interval=r.duration(t, "daemon.drain_interval", d.drain_interval),
-        max_attempts=r.positive(t, "daemon.max_attempts", d.max_attempts),
+        concurrency=r.positive(t, "daemon.concurrency", d.concurrency, 10_000),
+        tick=r.duration(t, "daemon.tick", d.tick, most=MAX_WAIT),
+        drain_interval=r.duration(t, "daemon.drain_interval", d.drain_interval, most=MAX_WAIT),
+        max_attempts=r.positive(t, "daemon.max_attempts", d.max_attempts, 1000),
         retry_base=r.duration(t, "daemon.retry_base", d.retry_base),
         retry_max=r.duration(t, "daemon.retry_max", d.retry_max),
-        shutdown_grace=r.duration(t, "daemon.shutdown_grace", d.shutdown_grace),
+        shutdown_grace=r.duration(t, "daemon.shutdown_grace", d.shutdown_grace, most=MAX_WAIT),
         max_backoff=r.duration(t, "daemon.max_backoff", d.max_backoff),
     )
 
@@ -169,15 +181,21 @@ def _watches(
         allowed = {"url", "interval", "platform", "selector", "field", "channels", "pages"}
         r.keys(t, allowed, key + ".")
         channels = r.string_list(t, f"{key}.channels", channel_names, what="channel")
+        url = r.required(t, f"{key}.url")
+        if not url.startswith("@"):  # a @user@instance handle is an account, not a URL
+            r.wrap(f"{key}.url", check_watch_url, url)
+        platform = r.value(t, f"{key}.platform", str, "")
+        if platform and platform not in PLATFORMS:
+            raise r.fail(f"{key}.platform", _unknown_platform(platform))
         watches.append(
             WatchSettings(
-                url=r.required(t, f"{key}.url"),
-                platform=r.value(t, f"{key}.platform", str, ""),
+                url=url,
+                platform=platform,
                 selector=r.value(t, f"{key}.selector", str, ""),
                 field=r.value(t, f"{key}.field", str, ""),
                 interval=r.duration(t, f"{key}.interval", 0.0) if "interval" in t else 0.0,
                 channels=tuple(channels),
-                pages=r.positive(t, f"{key}.pages", 1),
+                pages=r.positive(t, f"{key}.pages", 1, MAX_PAGES),
             )
         )
     return tuple(watches)
@@ -189,14 +207,23 @@ def _platforms(r: _Reader, table: Mapping[str, Any]) -> Mapping[str, PlatformSet
         key = f"platforms.{name}"
         t = r.table(table, name, set(PlatformSettings.__slots__), key)
         d = PlatformSettings()
-        result[name] = PlatformSettings(
+        settings = PlatformSettings(
             base_url=r.value(t, f"{key}.base_url", str, ""),
             headers=r.strings(t, f"{key}.headers"),
             cookies=r.strings(t, f"{key}.cookies"),
-            max_concurrent=r.positive(t, f"{key}.max_concurrent", d.max_concurrent),
-            min_spacing=r.duration(t, f"{key}.min_spacing", d.min_spacing, zero_ok=True),
+            max_concurrent=r.positive(t, f"{key}.max_concurrent", d.max_concurrent, 1000),
+            min_spacing=r.duration(
+                t, f"{key}.min_spacing", d.min_spacing, zero_ok=True, most=MAX_WAIT
+            ),
         )
+        if name not in PLATFORMS:  # a typo would otherwise drop its headers silently
+            raise r.fail(key, _unknown_platform(name))
+        result[name] = settings
     return MappingProxyType(result)
+
+
+def _unknown_platform(name: str) -> str:
+    return f"unknown platform {name!r} (known: {', '.join(sorted(PLATFORMS))})"
 
 
 class _Reader:
@@ -227,20 +254,28 @@ class _Reader:
     def value(self, t: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
         value = t.get(key.rsplit(".", 1)[-1], default)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise self.fail(key, f"must be a {kind.__name__}, not {value!r}")
+            # The value's type only: a misplaced value may be a token (url = ["tgram://..."]).
+            raise self.fail(key, f"must be a {kind.__name__}, not {_toml_type(value)}")
         return self.expand(key, value) if isinstance(value, str) else value
 
-    def positive(self, t: Mapping[str, Any], key: str, default: int) -> int:
+    def positive(self, t: Mapping[str, Any], key: str, default: int, most: int) -> int:
         value: int = self.value(t, key, int, default)
         if value < 1:
             raise self.fail(key, f"must be at least 1, not {value}")
+        if value > most:
+            raise self.fail(key, f"must be at most {most:,}, not {value:,}")
         return value
 
     def duration(
-        self, t: Mapping[str, Any], key: str, default: float, zero_ok: bool = False
+        self,
+        t: Mapping[str, Any],
+        key: str,
+        default: float,
+        zero_ok: bool = False,
+        most: float = MAX_DURATION,
     ) -> float:
         value = t.get(key.rsplit(".", 1)[-1], default)
-        return self.wrap(key, lambda v: parse_duration(v, zero_ok), value)
+        return self.wrap(key, lambda v: parse_duration(v, zero_ok, most), value)
 
     def required(self, t: Mapping[str, Any], key: str) -> str:
         if key.rsplit(".", 1)[-1] not in t:
@@ -286,6 +321,12 @@ class _Reader:
             raise self.fail(key, str(exc)) from exc
 
 
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
+    names |= {list: "an array", dict: "a table"}
+    return names.get(type(value), "a date or time")
+
+
 _URL_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S")
 
 
@@ -293,6 +334,42 @@ def _url_shape(url: str) -> None:
     """A channel URL's shape (`scheme://…`), checked without apprise (see `load_settings`)."""
     if not _URL_SHAPE.match(url):
         raise ConfigError(f"{mask(url)} is not an apprise URL (scheme://...)")
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+
+
+def check_watch_url(url: str) -> None:
+    """Raise ValueError (one line, no password in it) unless `url` is an http(s) URL a watch
+    can keep: no credentials (they would be shown in every list and alert, and sent as the
+    link), a host name DNS can carry."""
+    shown = _USERINFO.sub(rf"\1{MASK}@", url)
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # raises for a malformed port
+    except ValueError:
+        valid = False
+    if not valid or any(c.isspace() for c in url):
+        raise ValueError(f"not an http(s) URL: {shown!r}")
+    if parts.username or parts.password:
+        raise ValueError(
+            f"{shown!r}: a user name or password in a watch URL would be shown in output and "
+            "alerts; send credentials as [platforms.NAME] headers instead"
+        )
+    problem = _host_problem(parts.hostname or "")
+    if problem:
+        raise ValueError(f"not an http(s) URL: {shown!r} ({problem})")
+
+
+def _host_problem(host: str) -> str:
+    try:
+        encoded = host.encode("idna")  # what the resolver will be asked
+    except UnicodeError:
+        return "a host name label is empty or longer than 63 characters"
+    if len(encoded) > 253:
+        return "host name longer than 253 characters"
+    return ""
 
 
 def expand_env(text: str) -> str:
@@ -309,14 +386,30 @@ def expand_env(text: str) -> str:
     return _ENV.sub(sub, text)
 
 
-def parse_duration(value: object, zero_ok: bool = False) -> float:
-    """Seconds from a number of seconds or a string like "30s", "10m", "1h30m", "2d"."""
+def parse_duration(value: object, zero_ok: bool = False, most: float = MAX_DURATION) -> float:
+    """Seconds from a number of seconds or a string like "30s", "10m", "1h30m", "2d"; at
+    most `most` (by default 366 days)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer past a float's range
+            seconds = math.inf if value > 0 else -math.inf
     elif isinstance(value, str) and _COMPOUND.fullmatch(text := value.replace(" ", "").lower()):
         seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text))
     else:
+        seconds = math.nan
+    if math.isnan(seconds):
         raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 10m, 1h30m, 2d)")
     if seconds < 0 or (seconds == 0 and not zero_ok):
         raise ValueError(f"duration must be positive, not {value!r}")
+    if seconds > most:
+        raise ValueError(f"duration must be at most {_limit_text(most)}, not {value!r}")
     return seconds
+
+
+def _limit_text(seconds: float) -> str:
+    """A bound for messages, in the largest unit that divides it: "366d", "1h"."""
+    for unit in ("w", "d", "h", "m"):
+        if seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds / _UNIT_SECONDS[unit]:g}{unit}"
+    return f"{seconds:g}s"

@@ -2,6 +2,9 @@
 
 When the output is not a colour terminal (a pipe, a file, NO_COLOR), diffs also carry textual
 marks (`[-removed-]{+added+}`), so the change survives without colour.
+
+Post text, titles, authors, URLs and server messages are untrusted: they reach the terminal only
+through `inert` (or `visible`), never as rich markup and never as raw control sequences.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from datetime import datetime
 
 from rich.text import Text
 
+from watcher.controls import visible
 from watcher.differ import excerpt
 from watcher.model import Diff, Post, Status
 
@@ -32,6 +36,12 @@ STATUS_LABELS = {
 }
 
 
+def inert(text: str, style: str = "") -> Text:
+    """Untrusted text for the terminal: printed as it is (a `Text`, so `[link=...]` or
+    `[/bold]` in a post is never read as rich markup), its controls made visible."""
+    return Text(visible(text), style=style)
+
+
 def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
 
@@ -40,7 +50,7 @@ def status_text(status: Status, reason: str = "") -> Text:
     label, style = STATUS_LABELS[status]
     text = Text(label, style=style)
     if reason:
-        text.append(f": {reason}", style="dim")
+        text.append(f": {visible(reason)}", style="dim")
     return text
 
 
@@ -48,11 +58,11 @@ def post_header(post: Post, platform: str) -> Text:
     parts = [platform, post.author, f"posted {when(post.created_at)}" if post.created_at else ""]
     if post.edited_at or post.platform_edited:
         parts.append(f"edited {when(post.edited_at)}" if post.edited_at else "marked edited")
-    return Text(" · ".join(p for p in parts if p), style="dim")
+    return inert(" · ".join(p for p in parts if p), style="dim")
 
 
 def post_body(post: Post) -> Text:
-    return Text(post.document)
+    return inert(post.document)
 
 
 def diff_text(diff: Diff, marks: bool) -> Text:
@@ -72,7 +82,8 @@ def diff_text(diff: Diff, marks: bool) -> Text:
 
 def _ops_text(diff: Diff, marks: bool) -> Text:
     out = Text()
-    for op, piece in diff:
+    for op, raw in diff:
+        piece = visible(raw)
         if op < 0:
             out.append(f"[-{piece}-]" if marks else piece, style="strike red")
         elif op > 0:

@@ -121,3 +121,28 @@ class Scrubber:
         for url, shown in self._wholes:
             text = text.replace(url, shown)
         return self._secrets.sub(MASK, text) if self._secrets else text
+
+
+# Query parameters of a database URL that hold secrets (libpq's password, sslpassword; any
+# driver's token or secret key).
+_DB_SECRET_KEY = re.compile(r"pass|secret|token|key|auth", re.I)
+
+
+def mask_db_url(url: str) -> str:
+    """A database URL fit for display: the host, port, database and settings stay; the password
+    (`user:pw@` or a `?password=` parameter) and any other secret-looking parameter become
+    `****`. Text that is not a URL (a SQLite path) is shown as it is: it holds no secret."""
+    match = _URL.match(url.strip())
+    if not match:
+        return url
+    userinfo, at, hostport = match["netloc"].rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    netloc = f"{user}{':' + MASK if colon else ''}@{hostport}" if at else hostport
+    shown = f"{match['scheme']}://{netloc}{match['path']}"
+    if match["query"] is None:
+        return shown
+    items = []
+    for item in match["query"].split("&"):
+        key, eq, value = item.partition("=")
+        items.append(f"{key}={MASK}" if eq and value and _DB_SECRET_KEY.search(key) else item)
+    return shown + "?" + "&".join(items)

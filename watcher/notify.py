@@ -11,6 +11,9 @@ exactly as `render` made it:
     html           html         none                      apprise converts if the service needs
     text           text         none                      apprise converts if the service needs
 
+A Discord message pings only the targets its URL names with `ping=`: never anyone a post names,
+whatever the URL's `format=` (`watcher.mentions`).
+
 Every URL also gets `overflow=upstream`: apprise must never split or truncate, our bodies are
 already within the service's limits. A parameter the user wrote into the URL is never overridden.
 
@@ -41,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from watcher.errors import ConfigError, DeliveryError
 from watcher.masking import ANY_URL, Scrubber, mask, mask_in
+from watcher.mentions import quiet_discord
 from watcher.settings import ChannelSettings
 
 if TYPE_CHECKING:  # at run time the functions that use apprise import it: loading the
@@ -131,28 +135,34 @@ class _Redactor(logging.Filter):
 _REDACTOR = _Redactor()
 
 
-class _Collect(logging.Handler):
-    """Keeps the (already redacted) WARNING+ messages apprise logs in this thread."""
+class _Collect(logging.Filter):
+    """Keeps the (already redacted) WARNING+ messages apprise logs in this thread, and lets none
+    of this thread's records through: what apprise says about a URL it cannot use is the reason
+    in watcher's own one-line error, not lines of its own before it. Other threads' records
+    pass (a filter on the logger sees each record before any handler)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__()
         self.thread = threading.get_ident()
         self.messages: list[str] = []
 
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.thread != self.thread:
+            return True
+        if record.levelno >= logging.WARNING:
             self.messages.append(record.getMessage())
+        return False
 
 
 @contextmanager
 def _apprise_warnings() -> Iterator[list[str]]:
     collect = _Collect()
     logger = logging.getLogger("apprise")
-    logger.addHandler(collect)
+    logger.addFilter(collect)  # after _REDACTOR's: it sees records already masked
     try:
         yield collect.messages
     finally:
-        logger.removeHandler(collect)
+        logger.removeFilter(collect)
 
 
 # ---- URLs ----------------------------------------------------------------------------------
@@ -294,6 +304,11 @@ class Notifier:
             )
         if fmt.native and plugin.resolve_format(fmt.apprise_format) == fmt.apprise_format:
             plugin.dialect_convert = _unchanged
+        if "discord" in _protocols(plugin) and not quiet_discord(plugin):
+            raise DeliveryError(
+                f"channel {channel.name!r}: the Discord plugin of apprise {apprise.__version__} "
+                "cannot be kept from pinging the people a post names; use another apprise version"
+            )
         sender = apprise.Apprise(asset=self._asset)
         sender.add(plugin)
         return _Target(sender, (channel.url, url))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 @common_options
 def stats(ref: str, as_json: bool, config: str | None, db: str | None) -> None:
     """How an account posts: posts per day, edits, deletions, the longest silence."""
+    from watcher import console as show
     from watcher.stats import account_stats
 
     with open_app(config, db) as app:
@@ -29,9 +30,8 @@ def stats(ref: str, as_json: bool, config: str | None, db: str | None) -> None:
         emit_json({"watch_id": account.id, "url": account.target.url} | _json(figures))
         return
     out = out_console()
-    out.print(
-        f"watch {account.id} · {account.target.platform} · {account.target.url}", style="bold"
-    )
+    header = f"watch {account.id} · {account.target.platform} · {account.target.url}"
+    out.print(show.inert(header, style="bold"))
     for label, value in _lines(figures):
         out.print(f"{label:<16}{value}")
 

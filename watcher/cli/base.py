@@ -32,7 +32,10 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except WatcherError as exc:
-            click.echo(f"watcher: error: {exc}", err=True)
+            # Errors quote URLs and servers' words: their controls are shown, not obeyed.
+            from watcher.controls import visible
+
+            click.echo(f"watcher: error: {visible(str(exc))}", err=True)
             ctx.exit(EXIT_USAGE)
 
 
@@ -53,9 +56,11 @@ def open_app(config: str | None, db: str | None, deliver: bool = False) -> App:
 
 
 def out_console() -> Console:
+    """The console commands print to. Untrusted text goes through `console.inert`; reading no
+    markup or emoji codes in plain strings too means a slip cannot turn a post into markup."""
     from rich.console import Console
 
-    return Console(soft_wrap=True, highlight=False)
+    return Console(soft_wrap=True, highlight=False, markup=False, emoji=False)
 
 
 def emit_json(value: object) -> None:

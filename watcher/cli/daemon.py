@@ -165,11 +165,11 @@ def _print_watches(out: Console, page: StatusPage) -> None:
     for w in page.watches:
         table.add_row(
             str(w.id),
-            w.target.url,
+            show.inert(w.target.url),
             w.state.status.value if w.state.status else "not checked",
             show.when(w.last_checked_at),
             show.when(w.next_check_at),
-            _problem(w),
+            show.inert(_problem(w)),
         )
     out.print(table)
     if not page.offset and not page.remaining:
@@ -227,13 +227,13 @@ def _print_undelivered(out: Console, undelivered: Sequence[Delivery], total: int
     for d in undelivered:
         table.add_row(
             str(d.id),
-            d.channel,
+            show.inert(d.channel),
             d.event.kind.value,
             str(d.watch.id),
             d.state.value,
             str(d.attempts),
             show.when(d.next_attempt_at) if d.state is DeliveryState.PENDING else "—",
-            d.last_error,
+            show.inert(d.last_error),
         )
     total = max(total, len(undelivered))
     out.print(f"{total} undelivered alert(s)")

@@ -30,11 +30,29 @@ if TYPE_CHECKING:
 MAX_PAGES = 10  # more would be a crawl, not a watch
 
 
+def _given(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An option's value, refused when typed but empty: `--field ""` would silently mean no
+    field at all, and watch something else than the user asked for."""
+    from click.core import ParameterSource
+
+    typed = ctx.get_parameter_source(param.name or "") is ParameterSource.COMMANDLINE
+    if typed and not value.strip():
+        raise UsageError(f"{param.opts[0]} must not be empty")
+    return value
+
+
 @cli.command()
 @click.argument("url")
 @click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
 @click.option("--selector", "-s", default="", metavar="CSS", help="web: element whose text counts.")
-@click.option("--field", "-f", default="", metavar="PATH", help="json: dotted path to the text.")
+@click.option(
+    "--field",
+    "-f",
+    default="",
+    metavar="PATH",
+    callback=_given,
+    help="json: dotted path to the text.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @common_options
 @click.pass_context
@@ -93,7 +111,7 @@ def _print_result(out: Console, result: CheckResult) -> None:
         out.print(show.status_text(result.status, result.reason))
     post = result.post or result.previous
     if post is None:
-        out.print(f"{target.platform} · {target.url}", style="dim")
+        out.print(show.inert(f"{target.platform} · {target.url}", style="dim"))
         return
     out.print(show.post_header(post, target.platform))
     if result.status in (Status.DELETED, Status.REMOVED):
@@ -102,7 +120,8 @@ def _print_result(out: Console, result: CheckResult) -> None:
         out.print(show.diff_text(result.diff, marks=marks(out)))
     else:
         out.print(show.post_body(post))
-    out.print(f"watch {result.watch.id} · revision {result.revision} · {post.url}", style="dim")
+    line = f"watch {result.watch.id} · revision {result.revision} · {post.url}"
+    out.print(show.inert(line, style="dim"))
 
 
 def _print_account(out: Console, result: CheckResult) -> None:
@@ -110,12 +129,14 @@ def _print_account(out: Console, result: CheckResult) -> None:
 
     name = result.post.text if result.post else result.watch.target.url
     out.print(show.status_text(result.status, result.reason))
-    out.print(f"{result.watch.target.platform} account {name} · {result.listed} posts listed")
+    platform = result.watch.target.platform
+    out.print(show.inert(f"{platform} account {name} · {result.listed} posts listed"))
     for post in result.discovered:
         line = f"  new     watch {post.id} · posted {show.when(post.posted_at)} · {post.target.url}"
-        out.print(line if post.enabled else line + " (older than the follow window)")
+        out.print(show.inert(line if post.enabled else line + " (older than the follow window)"))
     for suspect in result.suspects:
-        out.print(f"  missing watch {suspect.watch.id} · {suspect.watch.target.url} → ", end="")
+        missing = f"  missing watch {suspect.watch.id} · {suspect.watch.target.url} → "
+        out.print(show.inert(missing), end="")
         out.print(show.status_text(suspect.status, suspect.reason))
     out.print(f"watch {result.watch.id} · `watcher stats {result.watch.id}`", style="dim")
 
@@ -143,10 +164,11 @@ def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None
         )
         return
     out = out_console()
-    out.print(f"watch {watch.id} · {watch.target.platform} · {watch.target.url}", style="bold")
+    header = f"watch {watch.id} · {watch.target.platform} · {watch.target.url}"
+    out.print(show.inert(header, style="bold"))
     out.print(f"{len(revisions)} versions, {len(events)} events", style="dim")
     if samples:
-        out.print(_counters(samples), style="dim")
+        out.print(show.inert(_counters(samples), style="dim"))
     by_number = {r.number: r for r in revisions}
     for event in events:
         line = f"{show.when(event.at)}  {event.kind.value:<9}"
@@ -156,10 +178,10 @@ def history(ref: str, as_json: bool, config: str | None, db: str | None) -> None
             line += f" rev {event.revision}"
         if event.detail:
             line += f"  ({event.detail})"
-        out.print(line)
+        out.print(show.inert(line))
         revision = by_number.get(event.revision or 0)
         if revision and event.kind.value in ("new", "edited", "restored"):
-            out.print("    " + _preview(revision.post.document), style="dim")
+            out.print(show.inert("    " + _preview(revision.post.document), style="dim"))
 
 
 def _counters(samples: Sequence[tuple[datetime, dict[str, int]]]) -> str:
@@ -214,7 +236,14 @@ def diff(
 @click.option("--interval", "-i", default="", help="How often to check, e.g. 30s, 10m, 1h.")
 @click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
 @click.option("--selector", "-s", default="", metavar="CSS", help="web: element whose text counts.")
-@click.option("--field", "-f", default="", metavar="PATH", help="json: dotted path to the text.")
+@click.option(
+    "--field",
+    "-f",
+    default="",
+    metavar="PATH",
+    callback=_given,
+    help="json: dotted path to the text.",
+)
 @click.option(
     "--channel", "channels", multiple=True, metavar="NAME", help="Alert this channel (repeat)."
 )
@@ -238,6 +267,7 @@ def add(
 ) -> None:
     """Add URL (a post, or a whole account: its profile URL, `@user@instance` or a feed) to
     the watches the daemon checks (alerts go to every channel unless --channel)."""
+    from watcher.controls import visible
     from watcher.detect import format_duration
 
     with open_app(config, db) as app:
@@ -251,7 +281,8 @@ def add(
         chosen = channels or None
         watch = app.add_watch(target, seconds, chosen, pages or 1)
     kind = f"{target.platform} account" if target.account else target.platform
-    click.echo(f"watch {watch.id}: {kind} {target.url} every {format_duration(watch.interval)}")
+    every = format_duration(watch.interval)
+    click.echo(f"watch {watch.id}: {kind} {visible(target.url)} every {every}")
 
 
 def _interval(text: str) -> float:
@@ -289,7 +320,7 @@ def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> 
         table.add_row(
             str(w.id),
             f"{w.target.platform} account" if w.target.account else w.target.platform,
-            w.target.url,
+            show.inert(w.target.url),
             every,
             status,
             show.when(w.last_checked_at),

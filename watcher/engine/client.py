@@ -201,10 +201,17 @@ def _url(request: Request) -> URL:
         raw += ("&" if "?" in raw else "?") + urlencode(list(request.params.items()))
     try:
         url = URL(raw, encoded=True)
-    except (ValueError, TypeError) as exc:
-        raise TransportError(f"not a URL we can request: {request.url}") from exc
-    if url.scheme not in ("http", "https") or not url.host:
+        host = url.raw_host or ""
+        if not host.isascii():  # an internationalised name as typed: its punycode is requested
+            url = url.with_host(host)
+            host = url.raw_host or ""
+    except (ValueError, TypeError) as exc:  # UnicodeError too: a name IDNA cannot encode
+        raise TransportError(f"not a URL we can request: {request.url} ({_why(exc)})") from exc
+    if url.scheme not in ("http", "https") or not host:
         raise TransportError(f"not an http(s) URL: {request.url}")
+    # DNS limits: aiohttp would fail later with a bare UnicodeError from the resolver.
+    if len(host) > 253 or any(len(label) > 63 for label in host.split(".")):
+        raise TransportError(f"not a URL we can request: {request.url} (host name too long)")
     return url
 
 

@@ -30,6 +30,9 @@ Post text is untrusted and must arrive exactly as written, with only our marks a
 - html (e-mail): `& < >` become entities, line breaks `<br>`, each part a `white-space:pre-wrap`
   block (runs of spaces survive); `<del>`/`<ins>` with inline colours.
 - text: nothing to escape; marks `[-removed-]` and `{+added+}`.
+
+Before any of this, controls and bidi controls are spelled out in every format (`render.inert`),
+and in discord-md a URL's `@everyone`/`@here` gets `%40`: no text can ping (see also `notify`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from datetime import UTC, datetime
 
 from watcher.differ import Hunk, changed, diff_texts, excerpt
 from watcher.model import Diff, EventKind
+from watcher.render.inert import inert
 from watcher.render.pack import keep, pack, pack_all, tokens
 from watcher.render.segments import Segment, Style, measure
 from watcher.render.syntax import GRAPHEME, SYNTAX, Syntax
@@ -210,6 +214,7 @@ def render(alert: Alert, fmt: str, limit: int | None = None) -> tuple[str, ...]:
     limit = LIMITS[fmt] if limit is None else limit
     if limit < MIN_LIMIT:
         raise ValueError(f"limit {limit} is below the minimum {MIN_LIMIT}")
+    alert = inert(alert)  # controls and bidi controls shown, never obeyed (see render.inert)
     syn, head = SYNTAX[fmt], _header(alert)
     if alert.kind in (EventKind.DELETED, EventKind.REMOVED):
         return pack_all(head + _evidence(alert), syn, limit)

@@ -90,8 +90,22 @@ def _slack_raw(url: str) -> str | None:
     return None if any(c in url for c in "*~`") else url.replace("&", "&amp;")
 
 
+# `@everyone` and `@here` must not reach Discord as they are. In text `\@` escapes them; a URL
+# is left unescaped (to stay a link), so there the `@` is percent-encoded, which most servers read
+# as the same path. Only these two words: `/@alice` stays as it is.
+_DISCORD_URL_PINGS = regex.compile(r"@(?=everyone|here)", regex.IGNORECASE)
+
+
+def _discord_url(url: str) -> str:
+    return _DISCORD_URL_PINGS.sub("%40", url)
+
+
 def _discord_raw(url: str) -> str | None:
-    return None if "**" in url or "~~" in url else url
+    return None if "**" in url or "~~" in url else _discord_url(url)
+
+
+def _discord_link(url: str) -> str:
+    return _angle_url(_discord_url(url))
 
 
 _TG_MARKS = {
@@ -134,7 +148,7 @@ SYNTAX: dict[str, Syntax] = {
     "discord-md": Syntax(
         "discord-md",
         _discord_escape,
-        _angle_url,
+        _discord_link,
         _DISCORD_MARKS,
         _DISCORD_UNITS,
         _discord_raw,

@@ -17,16 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Update, delete, select, true
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 import watcher.store.records as records
 from watcher.errors import StoreError, UsageError
+from watcher.masking import mask_db_url
 from watcher.model import DISCOVERED, Followed, Target, Watch
 from watcher.plan import CheckPlan
 from watcher.store.claims import ClaimQueries
 from watcher.store.deliveries import DeliveryQueries
-from watcher.store.engine import make_engine, resolve_db_url
+from watcher.store.engine import is_read_only, make_engine, resolve_db_url
 from watcher.store.process import PROCESS, died_here
 from watcher.store.revisions import RevisionQueries
 from watcher.store.schema import set_up
@@ -81,7 +81,10 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         self._deferred: list[dict[str, Any]] = []  # bound values of quiet plans to flush
         self._deferred_lock = threading.Lock()
         try:
-            set_up(self.engine)
+            set_up(self.engine, is_read_only(self.engine))
+        except StoreError as exc:  # a newer or a read-only old database: left as it is
+            self.engine.dispose()
+            raise StoreError(f"cannot open database {_safe(url)}: {exc}") from exc
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open database {_safe(url)}: {_reason(exc)}") from exc
@@ -344,8 +347,5 @@ def _reason(exc: SQLAlchemyError) -> str:
 
 
 def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<database>"
+    """The URL without its password (`user:pw@` or `?password=`), for messages."""
+    return mask_db_url(url)

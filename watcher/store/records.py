@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from watcher.errors import StoreError
 from watcher.model import (
     Delivery,
     DeliveryState,
@@ -25,18 +27,42 @@ if TYPE_CHECKING:
 
     from watcher.store import SyncEntry
 
+E = TypeVar("E", bound=StrEnum)
+_KINDS = frozenset({"post", "account"})
+
+
+def _known(enum: type[E], row: Mapping[Any, Any], column: str, what: str) -> E:
+    """The column's value as `enum`; a value this version does not know (a newer watcher
+    wrote it, or a hand edit) is a StoreError naming the row and column, not a traceback."""
+    try:
+        return enum(row[column])
+    except ValueError:
+        raise _unknown(row, column, what) from None
+
+
+def _unknown(row: Mapping[Any, Any], column: str, what: str) -> StoreError:
+    value = repr(row[column])
+    value = value if len(value) <= 40 else value[:37] + "..."
+    return StoreError(
+        f"{what}: column {column} holds {value}, which this watcher does not know "
+        "(was the database written by a newer watcher?)"
+    )
+
 
 def watch_record(row: Mapping[Any, Any]) -> Watch:
     """A Watch from a row's mapping (ORM object's __dict__ or a Core row's _mapping)."""
+    what = f"watch {row['id']}"
     state = WatchState(
-        presence=Presence(row["presence"]),
-        status=Status(row["status"]) if row["status"] else None,
+        presence=_known(Presence, row, "presence", what),
+        status=_known(Status, row, "status", what) if row["status"] else None,
         content_hash=row["content_hash"],
         gone_streak=row["gone_streak"],
         gone_since=row["gone_since"],
         fail_streak=row["fail_streak"],
-        problem=Status(row["problem"]) if row["problem"] else None,
+        problem=_known(Status, row, "problem", what) if row["problem"] else None,
     )
+    if row["kind"] not in _KINDS:
+        raise _unknown(row, "kind", what)
     return Watch(
         id=row["id"],
         target=Target(
@@ -134,7 +160,7 @@ def event_record(row: Mapping[Any, Any]) -> StoredEvent:
     return StoredEvent(
         id=row["id"],
         watch_id=row["watch_id"],
-        kind=EventKind(row["kind"]),
+        kind=_known(EventKind, row, "kind", f"event {row['id']} of watch {row['watch_id']}"),
         at=row["at"],
         revision=row["revision"],
         previous=row["previous"],
@@ -146,7 +172,7 @@ def delivery_record(row: Mapping[Any, Any], event: StoredEvent, watch: Watch) ->
     return Delivery(
         id=row["id"],
         channel=row["channel"],
-        state=DeliveryState(row["state"]),
+        state=_known(DeliveryState, row, "state", f"delivery {row['id']}"),
         attempts=row["attempts"],
         parts_sent=row["parts_sent"],
         next_attempt_at=row["next_attempt_at"],

@@ -11,26 +11,45 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, inspect, text
+from sqlalchemy import JSON, Column, Connection, Index, Inspector, Table, inspect, text
 
 from watcher.store.tables import METADATA
 
 log = logging.getLogger(__name__)
 
 
+def up_to_date(conn: Connection) -> bool:
+    """Whether every table, column and index of `tables.py` is in the database (reads only)."""
+    inspector = inspect(conn)
+    have = set(inspector.get_table_names())
+    return all(
+        table.name in have
+        and not _missing_columns(inspector, table)
+        and not _missing_indexes(inspector, table)
+        for table in METADATA.sorted_tables
+    )
+
+
 def upgrade(conn: Connection) -> None:
+    """Add the columns and indexes the tables lack (run after `create_all`, in its transaction)."""
     inspector = inspect(conn)
     for table in METADATA.sorted_tables:
-        have = {column["name"] for column in inspector.get_columns(table.name)}
-        missing = [column for column in table.columns if column.name not in have]
-        for column in missing:
+        for column in _missing_columns(inspector, table):
             log.info("adding column %s.%s", table.name, column.name)
             conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {_ddl(column, conn)}"))
-        have_indexes = {index["name"] for index in inspector.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name not in have_indexes:  # e.g. the due index claims search by
-                log.info("adding index %s", index.name)
-                index.create(conn)
+        for index in _missing_indexes(inspector, table):  # e.g. the due index claims search by
+            log.info("adding index %s", index.name)
+            index.create(conn)
+
+
+def _missing_columns(inspector: Inspector, table: Table) -> list[Column[Any]]:
+    have = {column["name"] for column in inspector.get_columns(table.name)}
+    return [column for column in table.columns if column.name not in have]
+
+
+def _missing_indexes(inspector: Inspector, table: Table) -> list[Index]:
+    have = {index["name"] for index in inspector.get_indexes(table.name)}
+    return [index for index in table.indexes if index.name not in have]
 
 
 def _ddl(column: Column[Any], conn: Connection) -> str:
