@@ -256,11 +256,11 @@ def test_cli_watch_error_names_file_and_key(tmp_path: Path):
         ({"url": "https://mastodon.social/@a", "platform": "x"}, "url: not an X post URL"),
     ],
 )
-def test_sync_errors_name_the_key(tmp_path: Path, watch: dict[str, object], key: str):
+def test_sync_errors_name_the_file_and_key(tmp_path: Path, watch: dict[str, object], key: str):
     settings = parse_settings({"watches": [watch]}, "c.toml")
     with App(settings, db=str(tmp_path / "w.db")) as app, pytest.raises(ConfigError) as info:
         app.sync_config()
-    assert str(info.value).startswith(f"config: watches[0].{key}")
+    assert str(info.value).startswith(f"c.toml: watches[0].{key}")
 
 
 # -- unknown platforms and absurd values ------------------------------------------------------
@@ -322,3 +322,10 @@ def test_an_empty_field_option_is_refused(tmp_path: Path, command: str, value: s
     url = "http://127.0.0.1:9/post.json"
     result = watcher(tmp_path, command, url, "--field", value, "--db", str(tmp_path / "w.db"))
     assert one_line_error(result) == "watcher: error: --field must not be empty"
+
+
+@pytest.mark.parametrize("command", ["add", "check"])
+def test_an_empty_selector_option_is_refused(tmp_path: Path, command: str):
+    url = "http://127.0.0.1:9/page"
+    result = watcher(tmp_path, command, url, "--selector", "", "--db", str(tmp_path / "w.db"))
+    assert one_line_error(result) == "watcher: error: --selector must not be empty"

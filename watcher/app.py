@@ -107,7 +107,8 @@ class App(Checks, Views):
         try:
             target = self.target(watch.url, watch.platform, watch.selector, watch.field)
         except UsageError as exc:
-            raise ConfigError(f"config: watches[{index}].{_watch_key(str(exc))}") from exc
+            key = f"watches[{index}].{_watch_key(str(exc))}"
+            raise ConfigError(f"{self.settings.source}: {key}") from exc
         interval = watch.interval or self.settings.default_interval
         return SyncEntry(target, interval, watch.channels, watch.pages)
 

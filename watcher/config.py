@@ -102,6 +102,7 @@ def parse_settings(
         platforms=_platforms(reader, reader.table(data, "platforms", None)),
         channels=(channels := _channels(reader, reader.array(data, "channels"), deliver)),
         watches=_watches(reader, reader.array(data, "watches"), {c.name for c in channels}),
+        source=source,
     )
 
 

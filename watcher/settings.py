@@ -95,6 +95,7 @@ class Settings:
     channels: tuple[ChannelSettings, ...] = ()
     watches: tuple[WatchSettings, ...] = ()
     platforms: Mapping[str, PlatformSettings] = field(default_factory=lambda: MappingProxyType({}))
+    source: str = "config"  # the file these settings came from, for errors found later
 
     def platform(self, name: str) -> PlatformSettings:
         return self.platforms.get(name) or PlatformSettings()

@@ -31,8 +31,8 @@ MAX_PAGES = 10  # more would be a crawl, not a watch
 
 
 def _given(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """An option's value, refused when typed but empty: `--field ""` would silently mean no
-    field at all, and watch something else than the user asked for."""
+    """An option's value, refused when typed but empty: `--field ""` or `--selector ""` would
+    silently mean none at all, and watch something else than the user asked for."""
     from click.core import ParameterSource
 
     typed = ctx.get_parameter_source(param.name or "") is ParameterSource.COMMANDLINE
@@ -44,7 +44,14 @@ def _given(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @cli.command()
 @click.argument("url")
 @click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
-@click.option("--selector", "-s", default="", metavar="CSS", help="web: element whose text counts.")
+@click.option(
+    "--selector",
+    "-s",
+    default="",
+    metavar="CSS",
+    callback=_given,
+    help="web: element whose text counts.",
+)
 @click.option(
     "--field",
     "-f",
@@ -235,7 +242,14 @@ def diff(
 @click.argument("url")
 @click.option("--interval", "-i", default="", help="How often to check, e.g. 30s, 10m, 1h.")
 @click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
-@click.option("--selector", "-s", default="", metavar="CSS", help="web: element whose text counts.")
+@click.option(
+    "--selector",
+    "-s",
+    default="",
+    metavar="CSS",
+    callback=_given,
+    help="web: element whose text counts.",
+)
 @click.option(
     "--field",
     "-f",
