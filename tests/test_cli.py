@@ -236,7 +236,7 @@ def test_add_list_remove(run: Cli, site: FakeSite):
     assert run("remove", "1").exit_code == 0
     assert [w["id"] for w in run.json("list")] == [2]
     assert [w["id"] for w in run.json("list", "--all")] == [1, 2]
-    purged = run("remove", "2", "--purge")
+    purged = run("remove", "2", "--purge", "--yes")
     assert "deleted" in purged.stdout
     assert [w["id"] for w in run.json("list", "--all")] == [1]
     assert "watch" in run("list").stdout  # the empty-list hint
@@ -246,9 +246,9 @@ def test_add_list_remove(run: Cli, site: FakeSite):
 def test_check_does_not_schedule_but_add_does(run: Cli, site: FakeSite):
     site.reply("/p", 200, page("<p>x</p>"), HTML)
     run("check", f"{site.url}/p")
-    assert run.json("list") == []
+    assert [(w["enabled"], w["schedule"]) for w in run.json("list")] == [(False, "unscheduled")]
     run("add", f"{site.url}/p")
-    assert [w["revisions"] for w in run.json("list")] == [1]
+    assert [(w["revisions"], w["schedule"]) for w in run.json("list")] == [(1, "interval")]
 
 
 @pytest.mark.parametrize(

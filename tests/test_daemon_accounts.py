@@ -44,9 +44,14 @@ def chat() -> Iterator[FakeSite]:
 class Followed:
     def __init__(self, tmp: Path, site: FakeSite, chat: FakeSite) -> None:
         self.chat, self.db = chat, tmp / "watcher.db"
+        events = ["new", "deleted", "hidden"]  # hidden only when asked for (issue 13)
         channels = [
-            {"name": "receiver", "url": f"json://{chat.url.split('//')[1]}/notify"},
-            {"name": "telegram", "url": telegram_url()},
+            {
+                "name": "receiver",
+                "url": f"json://{chat.url.split('//')[1]}/notify",
+                "events": events,
+            },
+            {"name": "telegram", "url": telegram_url(), "events": events},
         ]
         watches = [{"url": PROFILE, "interval": "1s"}]
         config = tmp / "config.toml"

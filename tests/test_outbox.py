@@ -77,8 +77,8 @@ def test_drainers_of_several_daemons_send_each_alert_once_in_order(db_url: str, 
             s.close()
     sent = [m["message"] for m in json_messages(site, "/notify")]
     expected = [(f"https://x.example/{i}", kind) for i in range(8) for kind in ("🆕", "✏️")]
-    # Once each, in the order the events happened.
-    assert [(m.split("\n")[1], m.split(" ")[0]) for m in sent] == expected
+    # Once each, in the order the events happened (the link is on the third line: issue 13).
+    assert [(m.split("\n")[2], m.split(" ")[0]) for m in sent] == expected
 
 
 def test_a_holder_that_died_on_this_machine_is_recognised():

@@ -134,23 +134,29 @@ def slack_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+LINKED = "\ue000"  # stands for a character of a `<url>` while marks are read
+
+
 def read_slack(body: str) -> Chars:
-    chars: Chars = []
-    for piece in re.split(r"(<[^<>]*>)", body):
-        if piece.startswith("<"):
-            chars += [(c, "link") for c in piece[1:-1].replace("&amp;", "&")]
-            continue
-        styles = ["plain"] * len(piece)
-        for a, b in slack_spans(piece):
-            styles[a + 1 : b] = [{"*": "bold", "~": "removed"}[piece[a]]] * (b - a - 1)
-            styles[a] = styles[b] = "mark"
-        styled = [
-            (char, style)
-            for char, style in zip(piece, styles, strict=True)
-            if style != "mark" and char not in (ZWSP, WJ)
-        ]
-        chars += unescape_entities(styled)
-    return chars
+    """A `<url>` shows its URL, in the style of the marks around it (bold, struck or plain)."""
+    links: list[str] = []
+
+    def hold(found: re.Match[str]) -> str:
+        links.append(found.group()[1:-1].replace("&amp;", "&"))
+        return LINKED * len(links[-1])
+
+    text = re.sub(r"<[^<>]*>", hold, body)
+    styles = ["plain"] * len(text)
+    for a, b in slack_spans(text):
+        styles[a + 1 : b] = [{"*": "bold", "~": "removed"}[text[a]]] * (b - a - 1)
+        styles[a] = styles[b] = "mark"
+    styled = [
+        (char, style)
+        for char, style in zip(text, styles, strict=True)
+        if style != "mark" and char not in (ZWSP, WJ)
+    ]
+    linked = iter("".join(links))
+    return [(next(linked) if c == LINKED else c, s) for c, s in unescape_entities(styled)]
 
 
 def unescape_entities(chars: Chars) -> Chars:
@@ -223,14 +229,20 @@ def unrender(fmt: str, body: str) -> Chars:
 
 
 def read_parts(fmt: str, parts: tuple[str, ...]) -> list[Chars]:
-    """What readers see of each part, without the part numbers (checked here)."""
+    """What readers see of each part, without the part numbers (checked here) and, after the
+    first part, the header's first line that each part repeats."""
     out = []
+    headline = ""
     for number, body in enumerate(parts, 1):
         part = unrender(fmt, body)
         if len(parts) > 1:
             prefix = f"({number}/{len(parts)}) "
             assert "".join(c for c, _ in part[: len(prefix)]) == prefix
             part = part[len(prefix) :]
+        if len(parts) > 1 and number == 1:
+            headline = plain(part).split("\n")[0] + "\n"
+        elif len(parts) > 1 and plain(part).startswith(headline):  # unless it is too long
+            part = part[len(headline) :]
         out.append(part)
     return out
 
@@ -356,20 +368,32 @@ def test_header(fmt: str, kind: EventKind, emoji: str, word: str) -> None:
         detail="some detail",
     )
     (body,) = render(event, fmt)
-    first_line = plain(unrender(fmt, body)).split("\n")[0]
-    assert first_line.startswith(f"{emoji} {word} — @alice@mastodon.social on Mastodon · ")
-    if kind is EventKind.EDITED:
-        assert first_line.endswith(" · 2025-06-01 14:02 UTC → 2025-06-01 15:40 UTC")
-    else:
-        assert first_line.endswith(" · 2025-06-01 15:40 UTC")
+    first_line, when = plain(unrender(fmt, body)).split("\n")[:2]
+    assert first_line == f"{emoji} {word} — @alice@mastodon.social on Mastodon"
+    assert when == WHEN[kind]
     assert LINK_SYNTAX[fmt] in body
     assert "some detail" in plain(unrender(fmt, body))
 
 
+# The second line: when it happened (changed by issue 13: it was the first line's end).
+WHEN = {
+    EventKind.NEW: "Found 2025-06-01 15:40 UTC",
+    EventKind.EDITED: "Edited between 2025-06-01 14:02 and 15:40 UTC",
+    EventKind.DELETED: "Gone by 2025-06-01 15:40 UTC",
+    EventKind.REMOVED: "Gone by 2025-06-01 15:40 UTC",
+    EventKind.RESTORED: "Back 2025-06-01 15:40 UTC",
+    EventKind.HIDDEN: "Since 2025-06-01 15:40 UTC",
+    EventKind.BLOCKED: "Since 2025-06-01 15:40 UTC",
+    EventKind.BROKEN: "Since 2025-06-01 15:40 UTC",
+}
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_header_without_author(fmt: str) -> None:
+    """A web page without an author and a title: the site says where."""
     (body,) = render(alert(EventKind.NEW, author="", platform="web", new_text="hi"), fmt)
-    assert plain(unrender(fmt, body)).startswith("🆕 New on the web · 2025-06-01 15:40 UTC\n")
+    shown = plain(unrender(fmt, body))
+    assert shown.startswith("🆕 New on mastodon.social\nFound 2025-06-01 15:40 UTC\n")
 
 
 def test_header_is_bold_and_author_is_escaped() -> None:
@@ -494,7 +518,7 @@ def test_deletion_quotes_full_text(fmt: str) -> None:
     parts = render(event, fmt, 1000)
     assert len(parts) > 3
     chars = check_parts(fmt, parts, 1000)
-    assert "HTTP 404 Not Found\n" in plain(chars)
+    assert "Mastodon answered 404 Not Found\n" in plain(chars)
     assert "Last version, stored 2025-06-01 14:02 UTC:\n" in plain(chars)
     assert chars[-len(text) :] == expected(fmt, [(text, "quote")])
 
@@ -700,4 +724,4 @@ def test_random_texts_and_limits() -> None:
 )
 def test_an_account_event_says_it_is_about_the_account(kind: EventKind, label: str) -> None:
     (body,) = render(alert(kind, account=True, old_text="@alice", detail="why"), "text")
-    assert body.startswith(f"{label} — @alice@mastodon.social on Mastodon · ")
+    assert body.startswith(f"{label} — @alice@mastodon.social on Mastodon\n")

@@ -21,7 +21,7 @@ def app(tmp_path: Path) -> Iterator[App]:
 
 def add(app: App, *names: str) -> list[int]:
     targets = [app.target(f"https://example.com/{name}") for name in names]
-    return [app.add_watch(t, 60.0, None, 1).id for t in targets]
+    return [app.add_watch(t, 60.0, None, 1).watch.id for t in targets]
 
 
 def test_watch_for_a_check_is_stored_but_not_scheduled(app: App):
@@ -29,7 +29,7 @@ def test_watch_for_a_check_is_stored_but_not_scheduled(app: App):
     watch = app.watch_for(target)
     assert not watch.enabled and app.watches() == []
     assert app.watch_for(target).id == watch.id  # found again, not made twice
-    added = app.add_watch(target, 120.0, ("ops",), 1)
+    added = app.add_watch(target, 120.0, ("ops",), 1).watch
     assert (added.id, added.enabled, added.interval) == (watch.id, True, 120.0)
     assert app.watch(target.url).id == app.watch(str(watch.id)).id == watch.id
 

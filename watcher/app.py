@@ -91,6 +91,10 @@ class App(Checks, Views):
         report = self.store.sync_config(
             entries, now, lambda s: first_check(s, now, self.rules.rng) if spread else now
         )
+        for entry in entries:  # an account a one-off check listed follows what it recorded
+            account = self.store.find_watch(entry.target) if entry.target.account else None
+            if account is not None and account.enabled:
+                self._follow_recorded(account)
         self.store.set_config_digest(digest)
         return report
 

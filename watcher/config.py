@@ -91,10 +91,11 @@ def parse_settings(
     reader = _Reader(source)
     reader.keys(data, _TOP_KEYS, "")
     store = reader.table(data, "store", {"url"})
-    defaults = reader.table(data, "defaults", {"interval"})
+    defaults = reader.table(data, "defaults", {"interval", "timezone"})
     return Settings(
         db_url=reader.value(store, "store.url", str, ""),
         default_interval=reader.duration(defaults, "defaults.interval", 600.0),
+        timezone=reader.timezone(defaults, "defaults.timezone") or "UTC",
         http=_http(reader, reader.table(data, "http", set(HttpSettings.__slots__))),
         detect=_detect(reader, reader.table(data, "detect", set(DetectSettings.__slots__))),
         daemon=_daemon(reader, reader.table(data, "daemon", set(DaemonSettings.__slots__))),
@@ -157,7 +158,7 @@ def _channels(
     channels: list[ChannelSettings] = []
     for i, t in enumerate(tables):
         key = f"channels[{i}]"
-        r.keys(t, {"name", "url", "events", "format"}, key + ".")
+        r.keys(t, {"name", "url", "events", "format", "timezone"}, key + ".")
         name = r.required(t, f"{key}.name")
         if not _CHANNEL_NAME.fullmatch(name):
             raise r.fail(f"{key}.name", f"{name!r} is not a valid name (letters, digits, _ . -)")
@@ -169,7 +170,8 @@ def _channels(
         if fmt and fmt not in FORMATS:
             raise r.fail(f"{key}.format", f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
         events = r.string_list(t, f"{key}.events", _EVENT_KINDS)
-        channels.append(ChannelSettings(name, url, frozenset(events), fmt))
+        zone = r.timezone(t, f"{key}.timezone")
+        channels.append(ChannelSettings(name, url, frozenset(events), fmt, zone))
     return tuple(channels)
 
 
@@ -278,6 +280,13 @@ class _Reader:
         value = t.get(key.rsplit(".", 1)[-1], default)
         return self.wrap(key, lambda v: parse_duration(v, zero_ok, most), value)
 
+    def timezone(self, t: Mapping[str, Any], key: str) -> str:
+        """An IANA time zone name ("Europe/Berlin", "UTC"), or '' when not given."""
+        name: str = self.value(t, key, str, "").strip()
+        if name:
+            self.wrap(key, check_timezone, name)
+        return name
+
     def required(self, t: Mapping[str, Any], key: str) -> str:
         if key.rsplit(".", 1)[-1] not in t:
             raise self.fail(key, "is required")
@@ -371,6 +380,19 @@ def _host_problem(host: str) -> str:
     if len(encoded) > 253:
         return "host name longer than 253 characters"
     return ""
+
+
+def check_timezone(name: str) -> None:
+    """Raise ValueError unless `name` is a time zone this system knows (an IANA name)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # ValueError: "../x", "/x"
+        shown = name if len(name) <= 60 else name[:60] + "…"
+        raise ValueError(
+            f"unknown time zone {shown!r} (an IANA name such as UTC, Europe/Berlin, Asia/Shanghai)"
+        ) from exc
 
 
 def expand_env(text: str) -> str:

@@ -14,6 +14,13 @@ exactly as `render` made it:
 A Discord message pings only the targets its URL names with `ping=`: never anyone a post names,
 whatever the URL's `format=` (`watcher.mentions`).
 
+Each notification also carries apprise's title (what happened and who, plain text) and type
+(info, success, warning: the colour or icon a service shows). The title goes only to a service
+that shows it apart from the body (an e-mail's subject, Slack's attachment title, json's
+`title`): where apprise would fold it into the body (Telegram, Discord's content, SMS-like
+services: `title_maxlen` 0), the body already starts with the same line, and the title would
+push it past the limit `render` measured. It is cut to the service's `title_maxlen`.
+
 Every URL also gets `overflow=upstream`: apprise must never split or truncate, our bodies are
 already within the service's limits. A parameter the user wrote into the URL is never overridden.
 
@@ -57,14 +64,17 @@ log = logging.getLogger(__name__)
 class _Format:
     apprise_format: str  # what notify(body_format=) is told
     native: bool = False  # already in the service's own dialect: no dialect_convert
+    title: bool = True  # the service may get a title (see the module docstring)
     params: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # protocol -> params
 
 
 _FORMATS: Mapping[str, _Format] = MappingProxyType(
     {
-        "telegram-html": _Format("html", native=True, params={"tgram": {"format": "html"}}),
+        "telegram-html": _Format(
+            "html", native=True, title=False, params={"tgram": {"format": "html"}}
+        ),
         "slack-mrkdwn": _Format("markdown", native=True, params={"slack": {"format": "markdown"}}),
-        "discord-md": _Format("markdown", native=True),
+        "discord-md": _Format("markdown", native=True, title=False),  # content: title + body
         "html": _Format("html"),
         "text": _Format("text"),
     }
@@ -233,6 +243,7 @@ class _Target:
 
     apprise: apprise.Apprise
     urls: tuple[str, ...]  # what the user wrote and what apprise was given: both to mask
+    title_max: int = 0  # the longest title the service shows apart from the body; 0: none
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -253,10 +264,18 @@ class Notifier:
             self._built = _asset()
         return self._built
 
-    def send(self, channel: ChannelSettings, bodies: Sequence[str], body_format: str) -> None:
-        """Deliver each body as one notification; DeliveryError (with `delivered`, the number of
-        bodies the channel accepted before it failed) when apprise fails, raises or cannot use
-        the channel's URL."""
+    def send(
+        self,
+        channel: ChannelSettings,
+        bodies: Sequence[str],
+        body_format: str,
+        title: str = "",
+        notify_type: str = "info",
+    ) -> None:
+        """Deliver each body as one notification, with `title` where the service shows one and
+        apprise's `notify_type` (info, success, warning, failure); DeliveryError (with
+        `delivered`, the number of bodies the channel accepted before it failed) when apprise
+        fails, raises or cannot use the channel's URL."""
         fmt = _FORMATS.get(body_format)
         if fmt is None:
             known = ", ".join(_FORMATS)
@@ -264,9 +283,10 @@ class Notifier:
                 f"channel {channel.name!r}: unknown body format {body_format!r} (known: {known})"
             )
         target = self._target(channel, body_format, fmt)
+        heading = _clip(" ".join(title.split()), target.title_max)
         with target.lock:
             for index, body in enumerate(bodies):
-                problem = self._notify(target, body, fmt.apprise_format)
+                problem = self._notify(target, body, fmt.apprise_format, heading, notify_type)
                 if problem:
                     raise DeliveryError(
                         f"channel {channel.name!r}: message {index + 1}/{len(bodies)} was not "
@@ -311,16 +331,21 @@ class Notifier:
             )
         sender = apprise.Apprise(asset=self._asset)
         sender.add(plugin)
-        return _Target(sender, (channel.url, url))
+        title_max = int(getattr(plugin, "title_maxlen", 0) or 0) if fmt.title else 0
+        return _Target(sender, (channel.url, url), max(0, title_max))
 
     @staticmethod
-    def _notify(target: _Target, body: str, body_format: str) -> str:
+    def _notify(target: _Target, body: str, body_format: str, title: str, kind: str) -> str:
         """'' when the service accepted `body`, else why not (one line, masked)."""
         import apprise
 
         try:
             result = target.apprise.notify(
-                body=body, body_format=body_format, interpret_escapes=False
+                body=body,
+                title=title,
+                notify_type=_notify_type(kind),
+                body_format=body_format,
+                interpret_escapes=False,
             )
         except Exception as exc:
             return _one_line(f"apprise raised {type(exc).__name__}: {exc}", target.urls)
@@ -333,6 +358,22 @@ class Notifier:
             warnings = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR")]
             reason = warnings[-1] if warnings else f"apprise reported {result.status.name}"
             return _one_line(reason, target.urls)
+
+
+def _notify_type(kind: str) -> apprise.NotifyType:
+    import apprise
+
+    try:
+        return apprise.NotifyType(kind)
+    except ValueError:
+        return apprise.NotifyType.INFO
+
+
+def _clip(text: str, size: int) -> str:
+    """`text` within `size` characters ("…" at the end if cut); '' for a size of 0."""
+    if len(text) <= size:
+        return text
+    return text[: size - 1].rstrip() + "…" if size > 1 else ""
 
 
 def _one_line(text: str, urls: Iterable[str]) -> str:

@@ -3,7 +3,9 @@
 A delivery is marked sent only after every part went out; a failure keeps it pending with an
 exponential backoff, and after `max_attempts` it is dead (shown by `watcher status`, sent
 again by `watcher deliveries --retry`). Parts already sent are remembered, so a retry resumes
-a long message instead of repeating it.
+a long message instead of repeating it. Alerts for a channel no longer in the config are
+retired: dead at once, all of them, saying why (`retired_reason`), so that they hold up
+nothing and are never retried while the channel is missing.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from watcher.differ import diff_texts
 from watcher.errors import DeliveryError
-from watcher.model import Delivery, EventKind, Revision
+from watcher.model import Delivery, EventKind, Revision, Watch
 from watcher.notify import Notifier
-from watcher.render import Alert, format_for_url, render
+from watcher.render import Alert, format_for_url, message
 from watcher.schedule import retry_delay
 from watcher.settings import ChannelSettings, Settings
 from watcher.store.process import PROCESS, died_here
@@ -94,6 +96,8 @@ class Outbox:
 
     def _drain_channel(self, channel: str, holder: str, limit: int) -> DrainReport:
         """Read under the lease (what another drainer sent before is no longer pending)."""
+        if self.settings.channel(channel) is None:
+            return DrainReport(dead=self.retire(channel))
         now = self.clock()
         report = DrainReport()
         for delivery in self.store.pending_deliveries(limit, channel):
@@ -106,17 +110,24 @@ class Outbox:
                 break
         return report
 
+    def retire(self, channel: str) -> int:
+        """Retire every undelivered alert to `channel`, which the config no longer has."""
+        retired = self.store.retire_channel(channel, retired_reason(channel))
+        if retired:
+            log.warning("%d alert(s) %s", retired, retired_reason(channel))
+        return retired
+
     def _deliver(self, delivery: Delivery) -> DrainReport:
         channel = self.settings.channel(delivery.channel)
-        if channel is None:
-            error = f"channel {delivery.channel!r} is no longer in the config"
-            return self._failed(delivery, delivery.parts_sent, error, give_up=True)
+        if channel is None:  # not reached: a drain retires a missing channel's alerts first
+            return DrainReport(dead=self.retire(delivery.channel))
         fmt = channel.format or format_for_url(channel.url)
-        bodies = render(self.alert(delivery), fmt)
+        tz = channel.timezone or self.settings.timezone
+        note = message(self.alert(delivery), fmt, tz=tz)
         sent = delivery.parts_sent
         try:
-            for body in bodies[sent:]:
-                self.notifier.send(channel, [body], fmt)
+            for body in note.bodies[sent:]:
+                self.notifier.send(channel, [body], fmt, note.title, note.type)
                 sent += 1
         except DeliveryError as exc:
             return self._failed(delivery, sent, str(exc))
@@ -124,11 +135,9 @@ class Outbox:
         log.info("alert %s sent to %s (%d part(s))", delivery.event.kind, channel.name, sent)
         return DrainReport(sent=1)
 
-    def _failed(
-        self, delivery: Delivery, sent: int, error: str, give_up: bool = False
-    ) -> DrainReport:
+    def _failed(self, delivery: Delivery, sent: int, error: str) -> DrainReport:
         attempts = delivery.attempts + 1
-        dead = give_up or attempts >= self.settings.daemon.max_attempts
+        dead = attempts >= self.settings.daemon.max_attempts
         delay = retry_delay(attempts, self.settings.daemon, self._rng)
         retry_at = self.clock() + timedelta(seconds=delay)
         self.store.delivery_failed(delivery, sent, error, retry_at, dead)
@@ -152,10 +161,19 @@ class Outbox:
             at=event.at,
             detail=event.detail,
             account=watch.target.account,
+            title=post.title if post else "",
+            posted_at=(post.created_at if post else None) or watch.posted_at,
         )
         if event.kind in (EventKind.DELETED, EventKind.REMOVED):
             # The evidence: the last stored text, and when it was stored.
-            return replace(alert, old_text=post.document if post else "", old_at=_at(current))
+            gone = _gone_at(watch, event.at)
+            return replace(
+                alert,
+                old_text=post.document if post else "",
+                old_at=_at(current),
+                gone_at=gone,
+                seen_at=self._last_seen(watch.id, current, gone or event.at),
+            )
         if previous and current:
             diff = diff_texts(previous.post.document, current.post.document)
             return replace(
@@ -171,13 +189,34 @@ class Outbox:
     def _revision(self, watch_id: int, number: int | None) -> Revision | None:
         return self.store.revision(watch_id, number) if number else None
 
+    def _last_seen(self, watch_id: int, last: Revision | None, gone: datetime) -> datetime | None:
+        """The latest time the post is known to have been visible before it was found gone:
+        its last version's storing, or a later sample of its counters (a check that saw it).
+        The store keeps no time of the last unchanged check, so this may be earlier."""
+        seen = [at for at, _ in self.store.metric_samples(watch_id) if at < gone]
+        if last is not None and last.observed_at < gone:
+            seen.append(last.observed_at)
+        return max(seen, default=None)
+
+
+def retired_reason(channel: str) -> str:
+    """What a retired alert's error says."""
+    return f"retired: channel {channel!r} is no longer in the config"
+
 
 def send_test(notifier: Notifier, channel: ChannelSettings) -> None:
     """A short message that proves the channel works (raises DeliveryError if not)."""
     fmt = channel.format or format_for_url(channel.url)
-    notifier.send(channel, [f"✅ watcher: test message for channel {channel.name}"], fmt)
+    text = f"✅ watcher: test message for channel {channel.name}"
+    notifier.send(channel, [text], fmt, "✅ watcher test", "success")
 
 
 def _at(revision: Revision | None) -> datetime | None:
     return revision.observed_at if revision else None
-    return False
+
+
+def _gone_at(watch: Watch, confirmed: datetime) -> datetime | None:
+    """The first check that found the post gone, if the watch still tells (a later deletion
+    or a restore has replaced it otherwise)."""
+    since = watch.state.gone_since
+    return since if since is not None and since <= confirmed else None

@@ -10,11 +10,12 @@ if TYPE_CHECKING:
     from watcher.app import CheckResult
 
 
-def result_json(result: CheckResult) -> dict[str, Any]:
+def result_json(result: CheckResult, kept: bool = True) -> dict[str, Any]:
+    """A check's result; `kept` False: the check saw nothing and left no watch (null id)."""
     gone = result.status in (Status.DELETED, Status.REMOVED)
     post = result.post or (result.previous if gone else None)
     return {
-        "watch_id": result.watch.id,
+        "watch_id": result.watch.id if kept else None,
         "url": result.watch.target.url,
         "platform": result.watch.target.platform,
         "status": result.status.value,

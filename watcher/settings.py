@@ -30,17 +30,25 @@ class PlatformSettings:
     min_spacing: float = 0.0  # seconds between the starts of two requests
 
 
+# What a channel gets when it names no `events`: what happened to posts and accounts. The
+# operational states (failed, blocked, broken, hidden: a check could not see the post) go only
+# to channels that ask for them. `silent` and `back` (an account going quiet, coming back) are
+# here for when those events exist.
+DEFAULT_EVENTS = frozenset({"edited", "deleted", "removed", "restored", "new", "silent", "back"})
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelSettings:
-    """Where alerts go: one apprise URL, the events it wants, and the body format."""
+    """Where alerts go: one apprise URL, the events it wants, the body format, the time zone."""
 
     name: str
     url: str  # an apprise URL; secret, never logged or printed unmasked
-    events: frozenset[str] = frozenset()  # event kinds; empty means all
+    events: frozenset[str] = frozenset()  # event kinds; empty means DEFAULT_EVENTS
     format: str = ""  # empty: chosen from the URL's scheme (see watcher.render.format_for_url)
+    timezone: str = ""  # IANA name for the times in its alerts; empty: Settings.timezone
 
     def wants(self, kind: str) -> bool:
-        return not self.events or kind in self.events
+        return kind in (self.events or DEFAULT_EVENTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,7 @@ class AccountSettings:
 class Settings:
     db_url: str = ""  # empty: SQLite file in the user's data dir
     default_interval: float = 600.0  # seconds, for `watcher add` without --interval
+    timezone: str = "UTC"  # IANA name: times in alerts, unless a channel names its own
     http: HttpSettings = field(default_factory=HttpSettings)
     detect: DetectSettings = field(default_factory=DetectSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)

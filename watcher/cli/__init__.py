@@ -6,7 +6,7 @@ Exit codes: 0 first snapshot or unchanged · 1 change recorded (edited, deleted,
 
 from __future__ import annotations
 
-from watcher.cli import accounts, daemon, posts  # noqa: F401  (registers the commands)
+from watcher.cli import accounts, daemon, posts, watches  # noqa: F401  (registers commands)
 from watcher.cli.base import cli
 
 __all__ = ["cli", "main"]

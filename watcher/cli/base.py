@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from watcher import __version__
-from watcher.errors import WatcherError
+from watcher.errors import UsageError, WatcherError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -78,3 +78,14 @@ def cli() -> None:
 def marks(out: Console) -> bool:
     """Textual diff marks when colour cannot carry them (pipes, files, NO_COLOR)."""
     return not out.is_terminal or out.no_color
+
+
+def given(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An option's value, refused when typed but empty: `--field ""` or `--selector ""` would
+    silently mean none at all, and watch something else than the user asked for."""
+    from click.core import ParameterSource
+
+    typed = ctx.get_parameter_source(param.name or "") is ParameterSource.COMMANDLINE
+    if typed and not value.strip():
+        raise UsageError(f"{param.opts[0]} must not be empty")
+    return value

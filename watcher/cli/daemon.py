@@ -192,24 +192,52 @@ def _problem(w: Watch) -> str:
 
 @cli.command()
 @click.option("--retry", is_flag=True, help="Send every pending or dead alert now.")
+@click.option(
+    "--drop", "drop", type=int, multiple=True, metavar="ID", help="Delete this alert (repeat)."
+)
+@click.option("--dead", is_flag=True, help="Delete every dead alert.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @common_options
-def deliveries(retry: bool, as_json: bool, config: str | None, db: str | None) -> None:
-    """Alerts not delivered yet (pending or dead)."""
+@click.pass_context
+def deliveries(
+    ctx: click.Context,
+    retry: bool,
+    drop: tuple[int, ...],
+    dead: bool,
+    as_json: bool,
+    config: str | None,
+    db: str | None,
+) -> None:
+    """Alerts not delivered yet (pending or dead). --retry exits 1 if one fails again.
+    Dropping an alert keeps its event in the history."""
+    import functools
+
     from watcher import serialize
     from watcher.notify import Notifier
 
+    failed = 0
+    say = functools.partial(click.echo, err=as_json)  # stdout is the JSON's alone
     with open_app(config, db, deliver=True) as app:
+        if drop:
+            say(f"dropped {app.drop_deliveries(drop)} alert(s)")
+        if dead:
+            say(f"dropped {app.drop_dead()} dead alert(s)")
         if retry:
-            count, report = app.retry_deliveries(Notifier())
-            click.echo(
-                f"retried {count}: {report.sent} sent, {report.retrying + report.dead} failed"
-            )
+            retried = app.retry_deliveries(Notifier())
+            report = retried.report
+            failed = report.retrying + report.dead
+            say(f"retried {retried.count}: {report.sent} sent, {failed} failed")
+            if retried.retired:
+                say(
+                    f"{retried.retired} alert(s) to channels no longer in the config retired "
+                    "(`watcher deliveries --dead` drops them)"
+                )
         undelivered = app.undelivered()
     if as_json:
         emit_json([serialize.delivery_json(d) for d in undelivered])
-        return
-    _print_undelivered(out_console(), undelivered)
+    else:
+        _print_undelivered(out_console(), undelivered)
+    ctx.exit(1 if failed else 0)
 
 
 def _print_undelivered(out: Console, undelivered: Sequence[Delivery], total: int = 0) -> None:

@@ -1,4 +1,4 @@
-"""Commands about posts: check, history, diff, add, list, remove."""
+"""Commands about what a post did: check, history, diff."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from watcher.cli.base import (
     cli,
     common_options,
     emit_json,
+    given,
     marks,
     open_app,
     out_console,
 )
-from watcher.errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -26,19 +26,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from watcher.app import CheckResult
-
-MAX_PAGES = 10  # more would be a crawl, not a watch
-
-
-def _given(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """An option's value, refused when typed but empty: `--field ""` or `--selector ""` would
-    silently mean none at all, and watch something else than the user asked for."""
-    from click.core import ParameterSource
-
-    typed = ctx.get_parameter_source(param.name or "") is ParameterSource.COMMANDLINE
-    if typed and not value.strip():
-        raise UsageError(f"{param.opts[0]} must not be empty")
-    return value
 
 
 @cli.command()
@@ -49,7 +36,7 @@ def _given(ctx: click.Context, param: click.Parameter, value: str) -> str:
     "-s",
     default="",
     metavar="CSS",
-    callback=_given,
+    callback=given,
     help="web: element whose text counts.",
 )
 @click.option(
@@ -57,7 +44,7 @@ def _given(ctx: click.Context, param: click.Parameter, value: str) -> str:
     "-f",
     default="",
     metavar="PATH",
-    callback=_given,
+    callback=given,
     help="json: dotted path to the text.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -73,17 +60,20 @@ def check(
     config: str | None,
     db: str | None,
 ) -> None:
-    """Check URL once, store what changed, and print it."""
+    """Check URL once, store what changed, and print it. What a first check saw is kept
+    (`list` shows it as unscheduled; `add` schedules it); a check that saw nothing keeps
+    nothing."""
     from watcher import serialize
 
     with open_app(config, db) as app:
         target = app.target(url, platform, selector, field)
         watch = app.watch_for(target)
         result = app.check_once(watch, confirm_now=True)
+        kept = not app.forget_unseen(result.watch)
     if as_json:
-        emit_json(serialize.result_json(result))
+        emit_json(serialize.result_json(result, kept))
     else:
-        _print_result(out_console(), result)
+        _print_result(out_console(), result, kept)
     ctx.exit(_exit_code(result))
 
 
@@ -103,11 +93,16 @@ def _exit_code(result: CheckResult) -> int:
     return EXIT_CHANGED if result.changed else EXIT_OK
 
 
-def _print_result(out: Console, result: CheckResult) -> None:
+def _print_result(out: Console, result: CheckResult, kept: bool = True) -> None:
     from watcher import console as show
     from watcher.model import Status
 
     target = result.watch.target
+    if not kept:
+        out.print(show.status_text(result.status, result.reason))
+        out.print(show.inert(f"{target.platform} · {target.url}", style="dim"))
+        out.print("nothing seen, so nothing kept (no watch)", style="dim")
+        return
     if target.account:
         _print_account(out, result)
         return
@@ -134,18 +129,25 @@ def _print_result(out: Console, result: CheckResult) -> None:
 def _print_account(out: Console, result: CheckResult) -> None:
     from watcher import console as show
 
-    name = result.post.text if result.post else result.watch.target.url
+    account = result.watch
+    name = result.post.text if result.post else account.target.url
     out.print(show.status_text(result.status, result.reason))
-    platform = result.watch.target.platform
+    platform = account.target.platform
     out.print(show.inert(f"{platform} account {name} · {result.listed} posts listed"))
+    # Only a scheduled account follows its posts; a one-off check records them.
+    why = " (older than the follow window)" if account.enabled else " (not followed)"
     for post in result.discovered:
         line = f"  new     watch {post.id} · posted {show.when(post.posted_at)} · {post.target.url}"
-        out.print(show.inert(line if post.enabled else line + " (older than the follow window)"))
+        out.print(show.inert(line if post.enabled else line + why))
     for suspect in result.suspects:
         missing = f"  missing watch {suspect.watch.id} · {suspect.watch.target.url} → "
         out.print(show.inert(missing), end="")
         out.print(show.status_text(suspect.status, suspect.reason))
-    out.print(f"watch {result.watch.id} · `watcher stats {result.watch.id}`", style="dim")
+    if result.discovered and not account.enabled:
+        add = f"`watcher add {account.target.url}`"
+        hint = f"a one-off check records posts without following them: {add} follows them"
+        out.print(show.inert(hint, style="dim"))
+    out.print(f"watch {account.id} · `watcher stats {account.id}`", style="dim")
 
 
 @cli.command()
@@ -236,122 +238,3 @@ def diff(
         style="bold",
     )
     out.print(show.diff_text(ops, marks=marks(out)))
-
-
-@cli.command()
-@click.argument("url")
-@click.option("--interval", "-i", default="", help="How often to check, e.g. 30s, 10m, 1h.")
-@click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
-@click.option(
-    "--selector",
-    "-s",
-    default="",
-    metavar="CSS",
-    callback=_given,
-    help="web: element whose text counts.",
-)
-@click.option(
-    "--field",
-    "-f",
-    default="",
-    metavar="PATH",
-    callback=_given,
-    help="json: dotted path to the text.",
-)
-@click.option(
-    "--channel", "channels", multiple=True, metavar="NAME", help="Alert this channel (repeat)."
-)
-@click.option(
-    "--pages",
-    type=click.IntRange(1, MAX_PAGES),
-    default=None,
-    help="Accounts: timeline pages read per check (default 1).",
-)
-@common_options
-def add(
-    url: str,
-    interval: str,
-    platform: str,
-    selector: str,
-    field: str,
-    channels: tuple[str, ...],
-    pages: int | None,
-    config: str | None,
-    db: str | None,
-) -> None:
-    """Add URL (a post, or a whole account: its profile URL, `@user@instance` or a feed) to
-    the watches the daemon checks (alerts go to every channel unless --channel)."""
-    from watcher.controls import visible
-    from watcher.detect import format_duration
-
-    with open_app(config, db) as app:
-        seconds = _interval(interval) if interval else app.settings.default_interval
-        target = app.target(url, platform, selector, field)
-        if pages is not None and not target.account:
-            raise UsageError("--pages applies to accounts; this URL is a single post")
-        for name in channels:
-            if app.settings.channel(name) is None:
-                raise UsageError(f"--channel: no channel {name!r} in the config")
-        chosen = channels or None
-        watch = app.add_watch(target, seconds, chosen, pages or 1)
-    kind = f"{target.platform} account" if target.account else target.platform
-    every = format_duration(watch.interval)
-    click.echo(f"watch {watch.id}: {kind} {visible(target.url)} every {every}")
-
-
-def _interval(text: str) -> float:
-    from watcher.config import parse_duration
-
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"--interval: {exc}") from exc
-
-
-@cli.command(name="list")
-@click.option("--all", "show_all", is_flag=True, help="Include removed and check-only watches.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@common_options
-def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> None:
-    """The watches, with their state."""
-    from rich.table import Table
-
-    from watcher import console as show
-    from watcher import serialize
-    from watcher.detect import format_duration
-
-    with open_app(config, db) as app:
-        watches = app.watches(include_disabled=show_all)
-    if as_json:
-        emit_json([serialize.watch_json(w) for w in watches])
-        return
-    table = Table("id", "platform", "url", "every", "status", "last check", "versions")
-    for w in watches:
-        every = format_duration(w.interval) if w.enabled else "—"
-        if w.enabled and w.discovered:
-            every = f"adaptive (account {w.parent_id})"
-        status = w.state.status.value if w.state.status else "not checked"
-        table.add_row(
-            str(w.id),
-            f"{w.target.platform} account" if w.target.account else w.target.platform,
-            show.inert(w.target.url),
-            every,
-            status,
-            show.when(w.last_checked_at),
-            str(w.revisions),
-        )
-    out_console().print(table if watches else "no watches yet: `watcher add URL`")
-
-
-@cli.command()
-@click.argument("watch_id", type=int)
-@click.option("--purge", is_flag=True, help="Also delete its stored versions and events.")
-@common_options
-def remove(watch_id: int, purge: bool, config: str | None, db: str | None) -> None:
-    """Stop watching WATCH_ID (its history is kept unless --purge)."""
-    with open_app(config, db) as app:
-        versions = app.remove(watch_id, purge)
-    if purge:
-        click.echo(f"watch {watch_id} deleted with {versions} stored version(s)")
-    else:
-        click.echo(f"watch {watch_id} stopped; its {versions} version(s) are kept")

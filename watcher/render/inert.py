@@ -27,6 +27,7 @@ def inert(alert: Alert) -> Alert:
         alert,
         platform=visible(alert.platform),
         author=visible(alert.author),
+        title=visible(alert.title),
         link=visible_url(alert.link),
         old_text=visible(alert.old_text),
         new_text=visible(alert.new_text),

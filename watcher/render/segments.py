@@ -27,3 +27,4 @@ class Segment:
     text: str
     style: Style = Style.PLAIN
     stop: int | None = None  # keep only the first `stop` units (they depend on the format)
+    own: bool = False  # our own words and times, not post text: no Slack fences needed

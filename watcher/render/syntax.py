@@ -20,6 +20,9 @@ class Syntax:
     units: regex.Pattern[str]  # alternatives: a group "url", or any other unit
     raw_url: Callable[[str], str | None] = lambda url: None  # a URL as is, if it can be
     url_end: str = ""  # what may follow a raw URL besides whitespace
+    # Every URL this way, wherever it stands (Slack's `<url>`: no escape inside, no fence).
+    any_url: Callable[[str], str] | None = None
+    own: Callable[[str], str] | None = None  # escapes our own words and times, if not `escape`
     frame: tuple[str, str] = ("", "")  # around every part
     hug: bool = False  # marks must touch visible text, one line each (Slack, Discord)
 
@@ -40,13 +43,18 @@ class Syntax:
 
 
 GRAPHEME = regex.compile(r"\X")
-# Units: a URL; a piece of a word (up to 16 clusters, never a URL's start); one cluster (a
-# whitespace character). Parts are cut only between units, so never inside a cluster.
-_CHUNK = r"(?:(?!\s|https?://)\X){1,16}"
+# Units: a URL; a piece of a word (up to 16 clusters, never a URL's start), ending at a CJK
+# sentence mark (so a part can end after one); one cluster (a whitespace character). Parts are
+# cut only between units, so never inside a cluster.
+_CJK_STOP = "。！？"
+_CHUNK = (
+    rf"(?:(?:(?!\s|https?://|[{_CJK_STOP}])\X){{0,15}}[{_CJK_STOP}]|(?:(?!\s|https?://)\X){{1,16}})"
+)
 _PLAIN_UNITS = regex.compile(rf"{_CHUNK}|\X")
-# Slack: a URL without trailing punctuation or mark characters (those get fenced).
+# Slack: a URL up to a space, `<`, `>` or `|` (which would end `<url>`), without trailing
+# punctuation or mark characters (those stay text after it, fenced).
 _SLACK_UNITS = regex.compile(
-    rf"(?P<url>(?=https?://[^\s<>])(?:(?![\s<>])\X)+(?<![.,:;!?'\")\]*_~`|]))|{_CHUNK}|\X"
+    rf"(?P<url>(?=https?://[^\s<>|])(?:(?![\s<>|])\X)+(?<![.,:;!?'\")\]*_~`]))|{_CHUNK}|\X"
 )
 # Discord: a URL up to the next space or "<", as Discord's own link rule reads it; a digit
 # and the dot after it stay together (the dot gets escaped).
@@ -62,15 +70,32 @@ def _translator(table: Mapping[str, str]) -> Callable[[str], str]:
 
 _html_escape = _translator({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _email_escape = _translator({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "<br>", "\r": ""})
-_slack_escape = _translator(
+_slack_chars = _translator(
     {"&": "&amp;", "<": "&lt;", ">": ZWSP + "&gt;"} | {c: ZWSP + c + ZWSP for c in "*_~`:"}
 )
+# A colon between digits is a time ("11:25"), not an `:emoji:`'s edge: left unfenced.
+_CLOCK_COLON = regex.compile(r"(?<=[0-9]):(?=[0-9])")
+
+
+def _slack_escape(text: str) -> str:
+    return ":".join(_slack_chars(piece) for piece in _CLOCK_COLON.split(text))
+
+
 _discord_chars = _translator({c: "\\" + c for c in "\\*_~`|<>#-[]()@:"})
 _DIGIT_DOT = regex.compile(r"(?<=[0-9])\.")
 
 
 def _discord_escape(text: str) -> str:
     return _DIGIT_DOT.sub(r"\\.", _discord_chars(text))
+
+
+# Our own words and times: only what could format or mention (a time's colon, a date's
+# hyphens stay as they are, so "11:25" reads as written even where markdown is not rendered).
+_discord_own_chars = _translator({c: "\\" + c for c in "\\*_~`|<>@#"})
+
+
+def _discord_own(text: str) -> str:
+    return _DIGIT_DOT.sub(r"\\.", _discord_own_chars(text))
 
 
 def _tg_link(url: str) -> str:
@@ -86,8 +111,10 @@ def _angle_url(url: str, table: Mapping[str, str] = _URL_QUOTES) -> str:
     return "<" + "".join(table.get(char, char) for char in url) + ">"
 
 
-def _slack_raw(url: str) -> str | None:
-    return None if any(c in url for c in "*~`") else url.replace("&", "&amp;")
+def _slack_url(url: str) -> str:
+    """A URL as Slack's explicit link: nothing inside is escaped or fenced, so it stays the
+    URL it was (copied from Slack it still works), inside a mark or before any character."""
+    return _angle_url(url, _SLACK_URL_QUOTES)
 
 
 # `@everyone` and `@here` must not reach Discord as they are. In text `\@` escapes them; a URL
@@ -138,11 +165,11 @@ SYNTAX: dict[str, Syntax] = {
     "slack-mrkdwn": Syntax(
         "slack-mrkdwn",
         _slack_escape,
-        lambda url: _angle_url(url, _SLACK_URL_QUOTES),
+        _slack_url,
         _SLACK_MARKS,
         _SLACK_UNITS,
-        _slack_raw,
-        url_end=".,;:!?'\")]",
+        any_url=_slack_url,
+        own=_html_escape,
         hug=True,
     ),
     "discord-md": Syntax(
@@ -152,6 +179,7 @@ SYNTAX: dict[str, Syntax] = {
         _DISCORD_MARKS,
         _DISCORD_UNITS,
         _discord_raw,
+        own=_discord_own,
         hug=True,
     ),
     "html": Syntax(

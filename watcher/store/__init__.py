@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +28,7 @@ from watcher.store.claims import ClaimQueries
 from watcher.store.deliveries import DeliveryQueries
 from watcher.store.engine import is_read_only, make_engine, resolve_db_url
 from watcher.store.process import PROCESS, died_here
+from watcher.store.records import CHECK_ONLY
 from watcher.store.revisions import RevisionQueries
 from watcher.store.schema import set_up
 from watcher.store.status import CONFIG_DIGEST, StatusQueries, Summary
@@ -40,6 +41,7 @@ from watcher.store.writes import REVISION as _REVISION
 from watcher.store.writes import WATCH as _WATCH
 
 __all__ = [
+    "CHECK_ONLY",
     "PROCESS",
     "Applied",
     "Store",
@@ -167,9 +169,11 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         channels: tuple[str, ...] | None = None,
         pages: int = 1,
     ) -> Watch:
-        """The watch for `target`, created if new; `enable` schedules it (never unschedules).
-        `channels` (when given) replaces its channel list. Two processes creating the same
-        watch at once both get it: the later insert conflicts, and it is read again."""
+        """The watch for `target`, created if new (without `enable`: a check-only watch);
+        `enable` schedules it (never unschedules) every `interval`, from now on: a watch not
+        scheduled before is due at once, a scheduled one within the new interval. `channels`
+        (when given) replaces its channel list. Two processes creating the same watch at once
+        both get it: the later insert conflicts, and it is read again."""
         try:
             return self._ensure_once(target, interval, now, enable, channels, pages)
         except StoreError as exc:
@@ -196,7 +200,7 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
             elif enable or channels is not None:
                 changes: dict[str, Any] = {}
                 if enable:
-                    changes = {"enabled": True, "interval": interval, "pages": pages}
+                    changes = records.scheduled_changes(row, interval, now) | {"pages": pages}
                 if channels is not None:
                     changes["channels"] = list(channels)
                 conn.execute(_changed(_WATCH.c.id == row.id, changes))
@@ -220,28 +224,72 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         if not rows:
             raise UsageError(f"no watch for {ref!r}; `watcher list --all` shows every watch")
         if len(rows) > 1:
-            ids = ", ".join(str(r.id) for r in rows)
-            raise UsageError(f"several watches for {ref!r} (ids {ids}); give the id")
+            ids = ", ".join(records.told_apart(r) for r in rows)
+            raise UsageError(f"several watches for {ref!r}: {ids}; give the id")
         return records.watch_record(rows[0]._mapping)
 
     def list_watches(
-        self, include_disabled: bool = False, limit: int | None = None, offset: int = 0
+        self,
+        include_disabled: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        unscheduled: bool = False,
     ) -> list[Watch]:
-        """The (enabled) watches by id, a page of `limit` after `offset` of them if asked."""
+        """The (enabled) watches by id, a page of `limit` after `offset` of them if asked;
+        `unscheduled` adds what one-off checks kept (check-only watches and the posts a
+        check-only account recorded)."""
         query = select(_WATCH).order_by(_WATCH.c.id).limit(limit).offset(offset or None)
         if not include_disabled:
-            query = query.where(_WATCH.c.enabled.is_(True))
+            shown: ColumnElement[bool] = _WATCH.c.enabled.is_(True)
+            if unscheduled:
+                parent = _WATCH.alias("parent")
+                checked = select(parent.c.id).where(parent.c.origin == CHECK_ONLY)
+                posts = (_WATCH.c.origin == DISCOVERED) & _WATCH.c.parent_id.in_(checked)
+                shown = shown | (_WATCH.c.origin == CHECK_ONLY) | posts
+            query = query.where(shown)
         with self._connection() as conn:
             return [records.watch_record(r._mapping) for r in conn.execute(query)]
 
     def disable_watch(self, watch_id: int) -> Watch:
-        """Stop checking a watch; an account's discovered posts stop with it."""
+        """Stop checking a watch; an account's discovered posts stop with it. A check-only
+        watch stopped is a removed one (no longer listed as unscheduled)."""
         discovered = (_WATCH.c.parent_id == watch_id) & (_WATCH.c.origin == DISCOVERED)
         with self._connection() as conn:
             mine = (_WATCH.c.id == watch_id) | discovered
             conn.execute(_changed(mine, {"enabled": False}))
+            checked = (_WATCH.c.id == watch_id) & (_WATCH.c.origin == CHECK_ONLY)
+            conn.execute(_WATCH.update().where(checked).values(origin="cli"))
             _forget_config(conn)
         return self.get_watch(watch_id)
+
+    def follow_posts(self, due: Mapping[int, datetime]) -> int:
+        """Schedule discovered post watches that were recorded but not followed (by a
+        check-only account, or one that was removed), each first due at `due[id]`; returns
+        how many were."""
+        followed = 0
+        with self._connection() as conn:
+            for watch_id, at in due.items():
+                off = _WATCH.c.enabled.is_(False) & (_WATCH.c.origin == DISCOVERED)
+                where = (_WATCH.c.id == watch_id) & off
+                changes = {"enabled": True, "next_check_at": at}
+                followed += conn.execute(_changed(where, changes)).rowcount
+        return followed
+
+    def discard_unseen(self, watch_id: int) -> bool:
+        """Delete a check-only watch that stored no version and started no post watch (its
+        one-off check saw nothing), with what that check recorded (events, their alerts).
+        False, leaving it, once it is more than that (added meanwhile, or it saw something)."""
+        w, child = _WATCH.c, _WATCH.alias("child")
+        posts = select(child.c.id).where(child.c.parent_id == watch_id).exists()
+        unseen = (w.id == watch_id) & (w.origin == CHECK_ONLY) & w.enabled.is_(False)
+        unseen &= (w.revisions == 0) & ~posts
+        with self._connection() as conn:
+            # The UPDATE locks the row (or the SQLite file): an `add` of it waits, then finds it
+            # gone and creates it afresh.
+            if not conn.execute(_changed(unseen, {})).rowcount:
+                return False
+            _delete_rows(conn, watch_id)
+        return True
 
     def purge_watch(self, watch_id: int) -> int:
         """Delete a watch with its revisions, events and deliveries (an account: with the
@@ -251,15 +299,10 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         for child in self.children(watch_id):
             if child.discovered:
                 gone += self.purge_watch(child.id)
-        events = select(_EVENT.c.id).where(_EVENT.c.watch_id == watch_id)
         with self._connection() as conn:
             adopted = _WATCH.c.parent_id == watch_id
             conn.execute(_WATCH.update().where(adopted).values(parent_id=None))
-            conn.execute(delete(_DELIVERY).where(_DELIVERY.c.event_id.in_(events)))
-            conn.execute(delete(_EVENT).where(_EVENT.c.watch_id == watch_id))
-            conn.execute(delete(_METRIC).where(_METRIC.c.watch_id == watch_id))
-            conn.execute(delete(_REVISION).where(_REVISION.c.watch_id == watch_id))
-            conn.execute(delete(_WATCH).where(_WATCH.c.id == watch_id))
+            _delete_rows(conn, watch_id)
             _forget_config(conn)
         return gone
 
@@ -333,6 +376,16 @@ def _changed(where: ColumnElement[bool], changes: dict[str, Any]) -> Update:
     """An UPDATE of what a decision reads (schedule, channels): it bumps the version, so a
     check decided before it is stale and decided again."""
     return _WATCH.update().where(where).values(changes).values(version=_WATCH.c.version + 1)
+
+
+def _delete_rows(conn: Connection, watch_id: int) -> None:
+    """A watch's row and everything stored about it (versions, events, their alerts, counters)."""
+    events = select(_EVENT.c.id).where(_EVENT.c.watch_id == watch_id)
+    conn.execute(delete(_DELIVERY).where(_DELIVERY.c.event_id.in_(events)))
+    conn.execute(delete(_EVENT).where(_EVENT.c.watch_id == watch_id))
+    conn.execute(delete(_METRIC).where(_METRIC.c.watch_id == watch_id))
+    conn.execute(delete(_REVISION).where(_REVISION.c.watch_id == watch_id))
+    conn.execute(delete(_WATCH).where(_WATCH.c.id == watch_id))
 
 
 def _forget_config(conn: Connection) -> None:

@@ -4,16 +4,16 @@ supplies the transaction (`_connection`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, delete, select
 from sqlalchemy.exc import IntegrityError
 
 import watcher.store.records as records
-from watcher.errors import StoreError
+from watcher.errors import StoreError, UsageError
 from watcher.model import Delivery, DeliveryState
 from watcher.store.tables import CHANNEL_LEASE
 from watcher.store.writes import DELIVERY as _DELIVERY
@@ -21,6 +21,7 @@ from watcher.store.writes import EVENT as _EVENT
 from watcher.store.writes import WATCH as _WATCH
 
 _LEASE = CHANNEL_LEASE
+_UNDELIVERED = (DeliveryState.PENDING, DeliveryState.DEAD)
 
 
 class DeliveryQueries:
@@ -76,8 +77,7 @@ class DeliveryQueries:
 
     def undelivered(self, limit: int | None = None) -> list[Delivery]:
         """Every pending or dead delivery, oldest first (the first `limit` of them, if given)."""
-        states = (DeliveryState.PENDING, DeliveryState.DEAD)
-        return self._deliveries((_DELIVERY.c.state.in_(states),), limit)
+        return self._deliveries((_DELIVERY.c.state.in_(_UNDELIVERED),), limit)
 
     def delivery_sent(self, delivery_id: int, parts: int, now: datetime) -> None:
         self._update_delivery(
@@ -96,16 +96,51 @@ class DeliveryQueries:
             last_error=error,
         )
 
-    def retry_deliveries(self, now: datetime) -> int:
-        """Make every pending or dead delivery due now; returns how many."""
-        undelivered = _DELIVERY.c.state.in_((DeliveryState.PENDING, DeliveryState.DEAD))
+    def retry_deliveries(self, now: datetime, channels: Collection[str]) -> int:
+        """Make every pending or dead delivery to one of `channels` due now; returns how
+        many. (Alerts for other channels are left as they are: they could not be sent.)"""
+        undelivered = _DELIVERY.c.state.in_(_UNDELIVERED), _DELIVERY.c.channel.in_(channels)
         with self._connection() as conn:
             result = conn.execute(
                 _DELIVERY.update()
-                .where(undelivered)
+                .where(*undelivered)
                 .values(state=DeliveryState.PENDING, next_attempt_at=now)
             )
         return result.rowcount
+
+    def undelivered_channels(self) -> list[str]:
+        """The channels that have pending or dead deliveries."""
+        query = select(_DELIVERY.c.channel).where(_DELIVERY.c.state.in_(_UNDELIVERED))
+        with self._connection() as conn:
+            return sorted(set(conn.execute(query.distinct()).scalars()))
+
+    def retire_channel(self, channel: str, reason: str) -> int:
+        """Give up, saying `reason`, on every undelivered alert to `channel` (one that can no
+        longer be sent): dead, so that no drain stops at it again; returns how many (those
+        retired already are not counted again)."""
+        d = _DELIVERY.c
+        mine = d.channel == channel, d.state.in_(_UNDELIVERED), d.last_error != reason
+        retired = {"state": DeliveryState.DEAD, "last_error": reason}
+        with self._connection() as conn:
+            return conn.execute(_DELIVERY.update().where(*mine).values(retired)).rowcount
+
+    def drop_deliveries(self, ids: Collection[int]) -> int:
+        """Delete these undelivered alerts (their events stay in the history); a UsageError,
+        dropping none, if one of them is not an undelivered alert."""
+        chosen = _DELIVERY.c.id.in_(ids), _DELIVERY.c.state.in_(_UNDELIVERED)
+        with self._connection() as conn:
+            found = set(conn.execute(select(_DELIVERY.c.id).where(*chosen)).scalars())
+            missing = sorted(set(ids) - found)
+            if missing:
+                raise UsageError(f"no undelivered alert {', '.join(map(str, missing))}")
+            conn.execute(delete(_DELIVERY).where(*chosen))
+        return len(found)
+
+    def drop_dead(self) -> int:
+        """Delete every dead alert (their events stay in the history); returns how many."""
+        dead = _DELIVERY.c.state == DeliveryState.DEAD
+        with self._connection() as conn:
+            return conn.execute(delete(_DELIVERY).where(dead)).rowcount
 
     def _update_delivery(self, delivery_id: int, **values: Any) -> None:
         with self._connection() as conn:

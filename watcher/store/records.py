@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 E = TypeVar("E", bound=StrEnum)
 _KINDS = frozenset({"post", "account"})
+# The origin of a watch only a one-off `watcher check` made: kept for what it saw, listed as
+# unscheduled, until `add` schedules it (origin "cli") or `remove` stops it.
+CHECK_ONLY = "check"
 
 
 def _known(enum: type[E], row: Mapping[Any, Any], column: str, what: str) -> E:
@@ -209,7 +212,7 @@ def new_watch_values(
         "gone_streak": 0,
         "fail_streak": 0,
         "channels": list(channels),
-        "origin": "cli",
+        "origin": "cli" if enable else CHECK_ONLY,
         "kind": "account" if target.account else "post",
         "post_id": "",
         "listing": [],
@@ -230,6 +233,30 @@ def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
     if row.origin != "config":
         changes["origin"] = "config"
     return changes
+
+
+def scheduled_changes(row: Row[Any], interval: float, now: datetime) -> dict[str, Any]:
+    """The changes that schedule an existing watch every `interval`: one not scheduled before
+    is due now (as a new watch is); a scheduled one keeps its next check unless the new
+    interval brings it closer. A check-only watch becomes the user's."""
+    soon = now + timedelta(seconds=interval)
+    changes = {
+        "enabled": True,
+        "interval": interval,
+        "next_check_at": min(row.next_check_at, soon) if row.enabled else now,
+    }
+    return changes | ({"origin": "cli"} if row.origin == CHECK_ONLY else {})
+
+
+def told_apart(row: Row[Any]) -> str:
+    """A watch among others of the same URL: its id and what tells it apart, e.g. `3 (web,
+    selector 'main')`."""
+    parts = [row.platform]
+    if row.selector:
+        parts.append(f"selector {row.selector!r}")
+    if row.field_path:
+        parts.append(f"field {row.field_path!r}")
+    return f"{row.id} ({', '.join(parts)})"
 
 
 def delivery_values(event_id: int | None, channel: str, now: datetime) -> dict[str, Any]:

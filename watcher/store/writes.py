@@ -160,6 +160,13 @@ def _start_watch(
     if row is not None:
         if row.parent_id is None:
             adopt = {"parent_id": account.id, "post_id": found.post.id}
+            if row.origin == records.CHECK_ONLY:  # kept by a one-off check: the account follows it
+                adopt |= {
+                    "origin": DISCOVERED,
+                    "enabled": found.enabled,
+                    "next_check_at": found.next_check_at,
+                    "posted_at": found.post.created_at,
+                }
             bumped = {"version": WATCH.c.version + 1}  # a check of it read the watch as it was
             conn.execute(WATCH.update().where(WATCH.c.id == row.id).values(adopt | bumped))
         return None

@@ -1,0 +1,220 @@
+"""Commands about the watch list: add, list, remove."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from watcher.cli.base import (
+    cli,
+    common_options,
+    emit_json,
+    given,
+    open_app,
+    out_console,
+)
+from watcher.errors import UsageError
+
+if TYPE_CHECKING:
+    from watcher.model import Watch
+    from watcher.views import Added, Listed
+
+MAX_PAGES = 10  # more would be a crawl, not a watch
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--interval", "-i", default="", help="How often to check, e.g. 30s, 10m, 1h.")
+@click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
+@click.option(
+    "--selector",
+    "-s",
+    default="",
+    metavar="CSS",
+    callback=given,
+    help="web: element whose text counts.",
+)
+@click.option(
+    "--field",
+    "-f",
+    default="",
+    metavar="PATH",
+    callback=given,
+    help="json: dotted path to the text.",
+)
+@click.option(
+    "--channel", "channels", multiple=True, metavar="NAME", help="Alert this channel (repeat)."
+)
+@click.option(
+    "--pages",
+    type=click.IntRange(1, MAX_PAGES),
+    default=None,
+    help="Accounts: timeline pages read per check (default 1).",
+)
+@common_options
+def add(
+    url: str,
+    interval: str,
+    platform: str,
+    selector: str,
+    field: str,
+    channels: tuple[str, ...],
+    pages: int | None,
+    config: str | None,
+    db: str | None,
+) -> None:
+    """Add URL (a post, or a whole account: its profile URL, `@user@instance` or a feed) to
+    the watches the daemon checks (alerts go to every channel unless --channel). A watch that
+    exists (kept by `check`, removed, or added before) takes these settings and is
+    rescheduled; an account follows the recent posts a check recorded."""
+    from watcher.controls import visible
+    from watcher.detect import format_duration
+
+    with open_app(config, db) as app:
+        seconds = _interval(interval) if interval else app.settings.default_interval
+        target = app.target(url, platform, selector, field)
+        if pages is not None and not target.account:
+            raise UsageError("--pages applies to accounts; this URL is a single post")
+        for name in channels:
+            if app.settings.channel(name) is None:
+                raise UsageError(f"--channel: no channel {name!r} in the config")
+        chosen = channels or None
+        added = app.add_watch(target, seconds, chosen, pages or 1)
+    watch = added.watch
+    kind = f"{target.platform} account" if target.account else target.platform
+    every = format_duration(watch.interval)
+    click.echo(f"watch {watch.id}: {kind} {visible(target.url)} every {every}{_was(added)}")
+    if added.followed or added.too_old:
+        line = f"following {added.followed} of its recorded posts"
+        if added.too_old:
+            line += f"; {added.too_old} older than the follow window stay recorded, not followed"
+        click.echo(line)
+
+
+def _was(added: Added) -> str:
+    """What adding changed for a watch that existed."""
+    from watcher import console as show
+    from watcher.views import Schedule
+
+    if added.before is None:
+        return ""
+    if added.before is Schedule.UNSCHEDULED:
+        return " (kept by a check until now: scheduled, first check now)"
+    if added.before in (Schedule.INTERVAL, Schedule.FOLLOW):
+        return f" (updated: next check {show.when(added.watch.next_check_at)})"
+    return " (scheduled again, first check now)"
+
+
+def _interval(text: str) -> float:
+    from watcher.config import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"--interval: {exc}") from exc
+
+
+@cli.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Include removed watches.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@common_options
+def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> None:
+    """The watches, with their state: those the daemon checks, and those one-off checks
+    kept (unscheduled)."""
+    from rich.table import Table
+
+    from watcher import console as show
+    from watcher import serialize
+
+    with open_app(config, db) as app:
+        listed = app.listing(include_removed=show_all)
+    if as_json:
+        emit_json([serialize.watch_json(i.watch) | {"schedule": i.schedule.value} for i in listed])
+        return
+    if not listed:
+        out_console().print("no watches yet: `watcher add URL` (or `watcher check URL` once)")
+        return
+    # Watches of one URL differ by what they read: shown when any listed watch has one.
+    picks = any(i.watch.target.selector or i.watch.target.field for i in listed)
+    table = Table("id", "platform", "url", *(["selector/field"] if picks else []))
+    table.add_column("every", no_wrap=True)  # "unscheduled" cut short would say nothing
+    for column in ("status", "last check", "versions"):
+        table.add_column(column)
+    for item in listed:
+        w = item.watch
+        status = w.state.status.value if w.state.status else "not checked"
+        table.add_row(
+            str(w.id),
+            f"{w.target.platform} account" if w.target.account else w.target.platform,
+            show.inert(w.target.url),
+            *([show.inert(_picks(w))] if picks else []),
+            _every(item),
+            status,
+            show.when(w.last_checked_at),
+            str(w.revisions),
+        )
+    out_console().print(table)
+
+
+def _picks(w: Watch) -> str:
+    """What a watch reads of its URL: `selector CSS`, `field PATH`, or nothing."""
+    if w.target.selector:
+        return f"selector {w.target.selector}"
+    return f"field {w.target.field}" if w.target.field else ""
+
+
+def _every(item: Listed) -> str:
+    from watcher.detect import format_duration
+    from watcher.views import Schedule
+
+    w = item.watch
+    labels = {
+        Schedule.INTERVAL: format_duration(w.interval),
+        Schedule.FOLLOW: f"adaptive (account {w.parent_id})",
+        Schedule.UNSCHEDULED: "unscheduled",  # kept by a one-off check
+        Schedule.ENDED: "ended",  # past the follow window
+        Schedule.REMOVED: "removed",
+    }
+    return labels[item.schedule]
+
+
+@cli.command()
+@click.argument("ref", metavar="URL-OR-ID")
+@click.option("--purge", is_flag=True, help="Also delete its stored versions and events.")
+@click.option("--yes", "-y", is_flag=True, help="With --purge: delete without asking.")
+@common_options
+def remove(ref: str, purge: bool, yes: bool, config: str | None, db: str | None) -> None:
+    """Stop watching a watch (its history is kept unless --purge, which asks first)."""
+    with open_app(config, db) as app:
+        watch = app.watch(ref)
+        if purge and not yes:
+            _confirm_purge(watch)
+        versions = app.remove(watch.id, purge)
+    if purge:
+        click.echo(f"watch {watch.id} deleted with {versions} stored version(s)")
+    else:
+        click.echo(f"watch {watch.id} stopped; its {versions} version(s) are kept")
+
+
+def _confirm_purge(watch: Watch) -> None:
+    """Ask before deleting evidence; without a terminal to ask on, refuse (--yes says it)."""
+    from watcher.controls import visible
+
+    if not _interactive():
+        raise UsageError("--purge deletes stored versions and events for good: add --yes")
+    posts = " and the posts it discovered" if watch.target.account else ""
+    question = (
+        f"Delete watch {watch.id} ({visible(watch.target.url)}) with its {watch.revisions} "
+        f"stored version(s) and events{posts}? This cannot be undone"
+    )
+    if not click.confirm(question, default=False, err=True):
+        click.echo("nothing deleted", err=True)
+        raise click.exceptions.Exit(1)
+
+
+def _interactive() -> bool:
+    """Whether someone can answer a question: stdin is a terminal."""
+    import sys
+
+    return sys.stdin.isatty()
