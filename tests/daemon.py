@@ -40,14 +40,17 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, what: str = 
 
 
 class DaemonProcess:
-    def __init__(self, config: Path, env: dict[str, str], log: Path) -> None:
-        self.config, self.env, self.log = config, env, log
+    def __init__(
+        self, config: Path, env: dict[str, str], log: Path, args: Sequence[str] = ()
+    ) -> None:
+        self.config, self.env, self.log, self.args = config, env, log, args
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> DaemonProcess:
+        command = ["-m", "watcher.cli", "run", "-c", str(self.config), *self.args]
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "watcher.cli", "run", "-c", str(self.config)],
+                [sys.executable, *command],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=self.env,

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from watcher.config import expand_env, load_settings, parse_duration, parse_settings
+from watcher.config import (
+    beside,
+    config_file,
+    expand_env,
+    load_settings,
+    parse_duration,
+    parse_settings,
+)
 from watcher.errors import ConfigError
 
 
@@ -39,7 +46,7 @@ cookies = { a = "b" }
         encoding="utf-8",
     )
     s = load_settings(file)
-    assert s.db_url == "sqlite:///x.db"
+    assert s.db_url == f"sqlite:///{tmp_path.resolve() / 'x.db'}"  # beside the file
     assert s.default_interval == 300
     assert (s.http.timeout, s.http.max_bytes) == (7, 1000)
     assert (s.detect.confirm_deletions, s.detect.confirm_pause) == (3, 0.5)
@@ -212,3 +219,67 @@ def test_channel_urls_are_checked_with_apprise_only_for_commands_that_send() -> 
     assert parse_settings(data, "c.toml").channels[0].url.startswith("nosuchservice://")
     with pytest.raises(ConfigError, match=r"^c\.toml: channels\[0\]\.url: .*not a usable"):
         parse_settings(data, "c.toml", deliver=True)
+
+
+# -- where the config and the database are ---------------------------------------------------
+
+
+@pytest.fixture
+def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """An empty current folder and an empty user config folder."""
+    monkeypatch.delenv("WATCHER_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    user = tmp_path / "xdg" / "watcher"
+    user.mkdir(parents=True)
+    return here, user
+
+
+def test_config_file_discovery_order(folders: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch):
+    here, user = folders
+    assert config_file() is None
+    (user / "config.toml").write_text("", encoding="utf-8")
+    assert config_file() == user / "config.toml"
+    (here / "config.toml").write_text("", encoding="utf-8")
+    assert config_file() == here / "config.toml"
+    (here / "watcher.toml").write_text("", encoding="utf-8")
+    assert config_file() == here / "watcher.toml"
+    monkeypatch.setenv("WATCHER_CONFIG", "env.toml")
+    assert config_file() == Path("env.toml")
+    assert config_file("given.toml") == Path("given.toml")
+
+
+def test_a_config_in_the_current_folder_is_loaded(folders: tuple[Path, Path]):
+    here, _ = folders
+    (here / "watcher.toml").write_text('[defaults]\ninterval = "2m"\n', encoding="utf-8")
+    settings = load_settings()
+    assert settings.default_interval == 120
+    assert settings.source == str(here / "watcher.toml")
+
+
+def test_a_relative_store_url_is_relative_to_the_config_file(folders: tuple[Path, Path]):
+    _, user = folders
+    (user / "config.toml").write_text('[store]\nurl = "sqlite:///w.db"\n', encoding="utf-8")
+    assert load_settings().db_url == f"sqlite:///{user.resolve() / 'w.db'}"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("", ""),
+        ("sqlite:///w.db", "sqlite:////conf/w.db"),
+        ("sqlite:///sub/w.db?timeout=5", "sqlite:////conf/sub/w.db?timeout=5"),
+        ("sqlite+pysqlite:///w.db", "sqlite+pysqlite:////conf/w.db"),
+        ("sqlite:////abs/w.db", "sqlite:////abs/w.db"),
+        ("w.db", "/conf/w.db"),
+        ("/abs/w.db", "/abs/w.db"),
+        ("sqlite://", "sqlite://"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+        ("sqlite:///file:w.db?mode=ro&uri=true", "sqlite:///file:w.db?mode=ro&uri=true"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ],
+)
+def test_beside(url: str, expected: str):
+    assert beside(url, Path("/conf")) == expected

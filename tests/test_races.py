@@ -50,7 +50,11 @@ def test_five_concurrent_checks_and_a_daemon_never_fail(tmp_path: Path, site: Fa
         wait_until(lambda: site.hits("/post") >= 8, what="the daemon's checks too")
         assert daemon.stop() == 0
     assert [code for code, _ in results] == [0] * 5, results
-    assert not any(err.strip() for _, err in results), results
+    # No errors: the lines a first use prints (where the database, config and channels are)
+    # are all a check may say on stderr.
+    first_use = ("database: ", "config: ", "channels: ")
+    said = [line for _, err in results for line in err.splitlines() if line.strip()]
+    assert all(line.startswith(first_use) for line in said), results
     log = (tmp_path / "daemon.log").read_text()
     assert "ERROR" not in log and "Traceback" not in log, log
     with sqlite3.connect(db) as conn:
@@ -116,4 +120,4 @@ def test_a_killed_daemons_claims_are_taken_back_at_once(tmp_path: Path, site: Fa
             lambda: held <= ids("last_checked_at is not null"), timeout=20, what="held checked"
         )
         second.stop()
-    assert "took back 8 claim(s)" in (tmp_path / "second.log").read_text()
+    assert "took back 8 claims" in (tmp_path / "second.log").read_text()

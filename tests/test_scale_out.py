@@ -53,8 +53,9 @@ def test_two_daemons_on_one_database_send_each_alert_once(
     watches = [{"url": f"{site.url}/post/{i}", "interval": "1s"} for i in range(POSTS)]
     config = tmp_path / "config.toml"
     config.write_text(config_text(pg_url, [channel], watches), encoding="utf-8")
-    first = DaemonProcess(config, daemon_env(), tmp_path / "first.log")
-    second = DaemonProcess(config, daemon_env(), tmp_path / "second.log")
+    # -v: each unchanged check logs a line too
+    first = DaemonProcess(config, daemon_env(), tmp_path / "first.log", ("-v",))
+    second = DaemonProcess(config, daemon_env(), tmp_path / "second.log", ("-v",))
     with running(first), running(second):  # started together: both sync the config
         wait_until(lambda: len(site.requests) >= 2 * POSTS, what="the first checks")
         for i in range(POSTS):

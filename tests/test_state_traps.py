@@ -279,7 +279,7 @@ def test_alerts_for_a_removed_channel_are_retired_not_retried(env: Env):
     assert env.receiver.hits("/old") == hits  # never retried
     assert [d["state"] for d in env.undelivered()] == ["dead", "dead"]
     dropped = env("deliveries", "--dead")
-    assert "dropped 2 dead alert(s)" in dropped.stdout
+    assert "dropped 2 dead alerts" in dropped.stdout
     assert "all alerts delivered" in dropped.stdout
 
 
@@ -292,7 +292,7 @@ def test_retry_retires_the_dead_alerts_of_a_removed_channel(env: Env):
     assert [(d["state"], d["attempts"]) for d in env.undelivered()] == [("dead", 3)]
     env.write(channels=("ops",))
     retry = env("deliveries", "--retry")
-    assert "1 alert(s) to channels no longer in the config retired" in retry.stdout
+    assert "retired 1 alert whose channel is no longer in the config" in retry.stdout
     assert env.undelivered()[0]["last_error"].startswith("retired: channel 'old'")
 
 
@@ -309,7 +309,7 @@ def test_deliveries_drop_one_and_retry_exits_1_when_sending_fails(env: Env):
     assert "failed" in failed.stdout
     assert env("deliveries", "--drop", "999").exit_code == 2
     dropped = env("deliveries", "--drop", str(ids[0]), "--drop", str(ids[1]))
-    assert "dropped 2 alert(s)" in dropped.stdout
+    assert "dropped 2 alerts" in dropped.stdout
     assert [d["id"] for d in env.undelivered()] == ids[2:]
     env.receiver.reply("/ops", 200, "ok")
     env.receiver.reply("/old", 200, "ok")

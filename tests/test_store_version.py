@@ -162,6 +162,26 @@ def test_an_earlier_version_is_upgraded_and_versioned(db_url: str):
     assert recorded_version(db_url) == SCHEMA_VERSION
 
 
+def test_a_version_2_database_gains_names_tags_and_pausing(db_url: str):
+    assert SCHEMA_VERSION == 3
+    stored_watch_with_two_versions(db_url)
+    engine = create_engine(db_url)
+    with engine.begin() as conn:  # as version 2 left it
+        for column in ("name", "tags", "paused"):
+            conn.exec_driver_sql(f"ALTER TABLE watch DROP COLUMN {column}")
+    engine.dispose()
+    record_version(db_url, 2)
+    store = Store(db_url)
+    try:
+        (watch,) = store.list_watches()
+        assert (watch.name, watch.tags, watch.paused) == ("", (), False)
+        assert (watch.target, watch.revisions, watch.enabled) == (TARGET, 2, True)
+    finally:
+        store.close()
+    assert {"name", "tags", "paused"} <= columns(db_url, "watch")
+    assert recorded_version(db_url) == 3
+
+
 # -- a newer database ------------------------------------------------------------------------
 
 

@@ -11,14 +11,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from watcher.checks import CheckResult, Checks
-from watcher.config import check_watch_url
+from watcher.config import check_watch_url, database_url
 from watcher.decide import Rules
 from watcher.errors import ConfigError, UsageError
 from watcher.model import Target
 from watcher.schedule import first_check
 from watcher.settings import Settings, WatchSettings
 from watcher.sources import SOURCES, Source, make_source, platform_for
-from watcher.store import Store, SyncEntry, SyncReport, resolve_db_url
+from watcher.store import Store, SyncEntry, SyncReport
 from watcher.views import Views
 
 __all__ = ["App", "CheckResult", "validate_url"]
@@ -36,7 +36,7 @@ class App(Checks, Views):
     def __init__(self, settings: Settings, db: str = "", clock: Clock = utcnow) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(resolve_db_url(db or settings.db_url))
+        self.store = Store(database_url(db, settings))
         self.rules = Rules(settings, random.Random())
         self._sources: dict[str, Source] = {}
         # The daemon batches the state updates of unchanged checks; a one-off check writes

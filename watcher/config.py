@@ -7,6 +7,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -60,19 +61,40 @@ MAX_WAIT = HOUR  # what a check or the daemon waits for: timeouts, deadlines, ti
 MAX_PAGES = 10  # as `watcher add --pages`: more would be a crawl, not a watch
 
 
+# Config files found in the current folder without `-c`, in this order.
+LOCAL_CONFIGS = ("watcher.toml", "config.toml")
+
+
 def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir("watcher")) / "config.toml"
 
 
+def config_file(path: str | Path | None = None) -> Path | None:
+    """The config file a command reads: `path` (`-c`), else `$WATCHER_CONFIG`, else
+    `./watcher.toml` or `./config.toml` in the current folder, else the user's config file;
+    None when none of the found ones exists. A named file is returned even if missing, so
+    that reading it says so."""
+    explicit = path or os.environ.get("WATCHER_CONFIG")
+    if explicit:
+        return Path(explicit)
+    here = [Path.cwd() / name for name in LOCAL_CONFIGS]
+    return next((file for file in [*here, default_config_path()] if file.is_file()), None)
+
+
+def config_places() -> str:
+    """Where a config file is looked for, in order, for messages that say none was found."""
+    names = ", ".join(f"./{name}" for name in LOCAL_CONFIGS)
+    return f"-c FILE, $WATCHER_CONFIG, {names}, {default_config_path()}"
+
+
 def load_settings(path: str | Path | None = None, deliver: bool = False) -> Settings:
-    """Settings from `path`, `$WATCHER_CONFIG`, or the user's config file if it exists.
+    """Settings from the config file `config_file(path)` names, or the defaults if none.
 
     Channel URLs are checked for their shape on every load, and with apprise itself only for
     a command that sends (`deliver`): loading apprise's hundreds of plugins costs a command
     that sends nothing (`check`, `list`) a fifth of a second."""
-    explicit = path or os.environ.get("WATCHER_CONFIG")
-    file = Path(explicit) if explicit else default_config_path()
-    if not explicit and not file.exists():
+    file = config_file(path)
+    if file is None:
         return Settings()
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -82,7 +104,44 @@ def load_settings(path: str | Path | None = None, deliver: bool = False) -> Sett
         raise ConfigError(f"{file}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-    return parse_settings(data, str(file), deliver)
+    settings = parse_settings(data, str(file), deliver)
+    return replace(settings, db_url=beside(settings.db_url, file.resolve().parent))
+
+
+def database_url(db: str | None, settings: Settings) -> str:
+    """The database a command opens: `--db`, else `$WATCHER_DB`, else the config's
+    `[store] url`, else `watcher.db` in the user's data folder (the README's order: the
+    command line and the environment override the file)."""
+    from watcher.store.engine import resolve_db_url
+
+    return resolve_db_url(db or os.environ.get("WATCHER_DB", "") or settings.db_url)
+
+
+# A SQLite URL and its parts: `sqlite[+driver]:///` + the path + the query.
+_SQLITE_URL = re.compile(r"(sqlite(?:\+\w+)?:///)([^?]*)(\?.*)?", re.DOTALL)
+
+
+def beside(db_url: str, folder: Path) -> str:
+    """A config file's `[store] url` with a relative SQLite path (`sqlite:///watcher.db`, or a
+    bare path) made relative to the file's `folder`: where the file is, not where a command
+    happens to run, is what its author meant. `--db` and `WATCHER_DB` stay relative to the
+    current folder. Other URLs, absolute paths, `:memory:` and SQLite URIs are kept as they
+    are."""
+    if not db_url:
+        return db_url
+    found = _SQLITE_URL.fullmatch(db_url)
+    if found is None:
+        return db_url if "://" in db_url else str(_join(folder, db_url))
+    prefix, path, query = found.group(1), found.group(2), found.group(3) or ""
+    if path in ("", ":memory:") or path.startswith("file:") or "uri=true" in query:
+        return db_url
+    return f"{prefix}{_join(folder, path)}{query}"
+
+
+def _join(folder: Path, path: str) -> Path:
+    """`path` as it is when absolute (after `~`), else under `folder`."""
+    expanded = Path(path).expanduser()
+    return expanded if expanded.is_absolute() else folder / expanded
 
 
 def parse_settings(

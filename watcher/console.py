@@ -9,8 +9,11 @@ through `inert` (or `visible`), never as rich markup and never as raw control se
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
+from rich.console import Console
 from rich.text import Text
 
 from watcher.controls import visible
@@ -91,3 +94,46 @@ def _ops_text(diff: Diff, marks: bool) -> Text:
         else:
             out.append(piece)
     return out
+
+
+# -- progress on stderr (the caller shows it only when stderr is a terminal) ------------------
+
+
+@contextmanager
+def waiting(label: str) -> Iterator[None]:
+    """A spinner, `label` and the seconds waited, while a command waits for an answer (a slow
+    host, a timeout, the pause before a gone signal is checked again); gone when it ends."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False))
+    with Progress(*columns, TimeElapsedColumn(), console=_stderr(), transient=True) as shown:
+        shown.add_task(visible(label), total=None)
+        yield
+
+
+@contextmanager
+def counting(label: str) -> Iterator[Callable[[int, int], None]]:
+    """`label done/total`, a bar and the time taken, for bulk work; yields the function that
+    moves it on (done, total). Log lines written to stderr meanwhile print above it."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False))
+    bar = (MofNCompleteColumn(), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, *bar, console=_stderr(), transient=True) as shown:
+        task = shown.add_task(visible(label), total=None)
+
+        def moved(done: int, total: int) -> None:
+            shown.update(task, completed=done, total=total)
+
+        yield moved
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, markup=False, emoji=False)

@@ -209,6 +209,9 @@ class Watch:
     listing: tuple[str, ...] = ()  # account: post ids of its last timeline listing, newest first
     pages: int = 1  # account: timeline pages read per check
     version: int = 0  # bumped by every applied check: a decision applies only to its version
+    name: str = ""  # what the user calls it (`add --name`); "" shows the URL alone
+    tags: tuple[str, ...] = ()  # the user's labels, for `list --tag` and `status --tag`
+    paused: bool = False  # stopped by `pause` (not enabled), until `resume`: not removed
 
     @property
     def discovered(self) -> bool:

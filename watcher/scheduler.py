@@ -24,15 +24,17 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from watcher.app import App, CheckResult
+from watcher.controls import visible, visible_url
 from watcher.engine import Engine
 from watcher.errors import WatcherError
-from watcher.model import EventKind, Observation, Watch
+from watcher.model import EventKind, Observation, Status, Watch
 from watcher.outbox import DrainReport, Outbox
 
 log = logging.getLogger(__name__)
@@ -44,13 +46,38 @@ LEASE = timedelta(minutes=5)
 FLUSH_EVERY = 1.0  # seconds between two writes of batched state updates
 DB_THREADS = 2  # threads for database calls off the event loop
 
+# Told how a pass goes: (checks finished, checks in the pass); first with 0 once the pass knows
+# its size, then after each check.
+Progress = Callable[[int, int], None]
+
+# Statuses of a check that could not see the post: logged as warnings, with their reason.
+PROBLEMS = frozenset(
+    {Status.FAILED, Status.BLOCKED, Status.RATE_LIMITED, Status.BROKEN, Status.HIDDEN}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class PassReport:
+    """What one pass (`watcher run --once`) did: its checks by outcome (they add up to
+    `checked`), and the alerts the drain after it sent."""
+
     checked: int
-    changed: int
-    unobserved: int
+    new: int  # first snapshots
+    changed: int  # edited, deleted, removed, restored
+    unchanged: int
+    unobserved: int  # failed, blocked, rate limited, broken, hidden, unconfirmed, or an error
     drained: DrainReport
+
+
+def _outcome(result: CheckResult | None) -> str:
+    """Which count of `PassReport` a check goes to (None: the check raised)."""
+    if result is None:
+        return "unobserved"
+    if result.changed:
+        return "changed"
+    if result.stale or result.status is Status.UNCHANGED:
+        return "unchanged"  # a stale check: another one did the work
+    return "new" if result.status is Status.NEW else "unobserved"
 
 
 class Daemon:
@@ -66,18 +93,22 @@ class Daemon:
 
     # -- one pass (cron) ----------------------------------------------------------------
 
-    def run_once(self, everything: bool = False) -> PassReport:
-        """Check every due watch (every enabled one with `everything`), then drain."""
-        results = asyncio.run(self._pass(everything))
+    def run_once(self, everything: bool = False, progress: Progress | None = None) -> PassReport:
+        """Check every due watch (every enabled one with `everything`), then drain.
+        `progress` is told how many checks have finished, after each."""
+        results = asyncio.run(self._pass(everything, progress))
         drained = self.outbox.drain(limit=100_000)
+        counts = Counter(_outcome(r) for r in results)
         return PassReport(
             checked=len(results),
-            changed=sum(r.changed for r in results),
-            unobserved=sum(r.post is None for r in results),
+            new=counts["new"],
+            changed=counts["changed"],
+            unchanged=counts["unchanged"],
+            unobserved=counts["unobserved"],
             drained=drained,
         )
 
-    async def _pass(self, everything: bool) -> list[CheckResult]:
+    async def _pass(self, everything: bool, progress: Progress | None) -> list[CheckResult | None]:
         _few_threads()
         store = self.app.store
         now = self.app.clock()
@@ -90,10 +121,11 @@ class Daemon:
             if everything:
                 break
         slots = asyncio.Semaphore(self.settings.concurrency)
+        finished = _counter(len(claimed), progress)
 
         async def bounded(engine: Engine, group: list[Watch]) -> list[CheckResult | None]:
             async with slots:
-                return await self._check_group(engine, group)
+                return await self._check_group(engine, group, finished)
 
         async with Engine(self.app.settings.http) as engine:
             flusher = asyncio.create_task(self._flush_loop())
@@ -103,7 +135,7 @@ class Daemon:
             finally:
                 flusher.cancel()
                 await self._flush()
-        return [r for group in done for r in group if r is not None]
+        return [r for group in done for r in group]
 
     # -- forever ------------------------------------------------------------------------
 
@@ -133,8 +165,9 @@ class Daemon:
             loop.add_signal_handler(signum, self._on_signal, signum)
         released = self.app.store.release_dead_claims(self.app.clock())
         if released:
-            log.info("took back %d claim(s) of a daemon that died on this machine", released)
-        log.info("watcher daemon running: %d watch(es) enabled", self.app.store.summary().enabled)
+            log.info("took back %s of a daemon that died on this machine", _n(released, "claim"))
+        enabled = self.app.store.summary().enabled
+        log.info("watcher daemon running: %s enabled", _n(enabled, "watch", "watches"))
         async with Engine(self.app.settings.http) as engine:
             flusher = asyncio.create_task(self._flush_loop())
             try:
@@ -184,7 +217,8 @@ class Daemon:
         if self._inflight:
             _, pending = await asyncio.wait(self._inflight, timeout=self.settings.shutdown_grace)
             if pending:
-                log.warning("%d check(s) still running after the grace period", len(pending))
+                running = _n(len(pending), "check")
+                log.warning("%s still running after the grace period", running)
                 for task in pending:
                     task.cancel()
                 await asyncio.gather(*pending, return_exceptions=True)
@@ -194,12 +228,21 @@ class Daemon:
     # -- checks -------------------------------------------------------------------------
 
     async def _check_group(
-        self, engine: Engine, group: Sequence[Watch]
+        self,
+        engine: Engine,
+        group: Sequence[Watch],
+        finished: Callable[[], None] | None = None,
     ) -> list[CheckResult | None]:
         """Check a group from `App.batches`: one batch request for its posts where the
-        platform has one, then each watch's own decision and apply."""
+        platform has one, then each watch's own decision and apply. `finished` is called
+        after each check."""
         observed = await self.app.prefetch(engine, group)
-        return [await self._check(engine, watch, observed.get(watch.id)) for watch in group]
+        results = []
+        for watch in group:
+            results.append(await self._check(engine, watch, observed.get(watch.id)))
+            if finished is not None:
+                finished()
+        return results
 
     async def _check(
         self, engine: Engine, watch: Watch, observed: Observation | None = None
@@ -207,12 +250,14 @@ class Daemon:
         try:
             result = await self.app.check(engine, watch, observed)
         except WatcherError as exc:
-            log.error("watch %d (%s): %s", watch.id, watch.target.url, exc)
+            url, why = visible_url(watch.target.url), _one_line(str(exc))
+            log.error("watch %d %s: error — %s", watch.id, url, why)
             return None
         except Exception:  # one broken check must not end the pass: its alerts wait otherwise
-            log.exception("watch %d (%s): unexpected error", watch.id, watch.target.url)
+            url = visible_url(watch.target.url)
+            log.exception("watch %d %s: error — unexpected", watch.id, url)
             return None
-        log.info("watch %d %s: %s", watch.id, watch.target.url, result.status.value)
+        _log_check(result)
         if any(e.kind is not EventKind.NEW for e in result.events) or result.discovered:
             self._kick.set()
         return result
@@ -244,6 +289,60 @@ class Daemon:
             self._kick.clear()
             if not self._stopping.is_set():
                 self.drain()
+
+
+def _log_check(result: CheckResult) -> None:
+    """One line per check, `watch N URL: STATUS[ — why]` (a benchmark harness parses it from
+    `run --once --all -v`): a problem is a warning with its reason, a change or first snapshot
+    is news, an unchanged check is a debug line (`run -v`). An account's line says how many
+    posts it started following; the posts it checked at once get lines of their own."""
+    level = _level(result)
+    if log.isEnabledFor(level):  # unchanged is the hot path: build nothing for a silent line
+        watch = result.watch
+        line = f"watch {watch.id} {visible_url(watch.target.url)}: {result.status.value}"
+        if result.stale:
+            line += " — another check overtook this one"
+        elif result.reason:
+            line += f" — {_one_line(result.reason)}"
+        if result.discovered:
+            line += f"; {_n(len(result.discovered), 'new post')} followed"
+        log.log(level, "%s", line)
+    for suspect in result.suspects:
+        _log_check(suspect)
+
+
+def _level(result: CheckResult) -> int:
+    if result.stale:  # nothing written: checks.py says so already
+        return logging.DEBUG
+    if result.status in PROBLEMS:
+        return logging.WARNING
+    if result.status is Status.UNCHANGED and not result.discovered:
+        return logging.DEBUG  # an account's suspects that changed log lines of their own
+    return logging.INFO
+
+
+def _counter(total: int, progress: Progress | None) -> Callable[[], None] | None:
+    """A callback for each finished check that tells `progress` how far the pass is."""
+    if progress is None:
+        return None
+    done = 0
+    progress(done, total)
+
+    def finished() -> None:
+        nonlocal done
+        done += 1
+        progress(done, total)
+
+    return finished
+
+
+def _one_line(text: str) -> str:
+    """Servers' words for a log line: controls shown, not obeyed; one line."""
+    return " ".join(visible(text).split())
+
+
+def _n(count: int, noun: str, plural: str = "") -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _few_threads() -> None:

@@ -66,6 +66,10 @@ def watch_json(w: Watch) -> dict[str, Any]:
         "kind": "account" if w.target.account else "post",
         "account_id": w.parent_id,
         "posted_at": w.posted_at.isoformat() if w.posted_at else None,
+        "name": w.name or None,
+        "tags": list(w.tags),
+        "paused": w.paused,
+        "channels": list(w.channels),  # empty: every channel
     }
 
 

@@ -17,17 +17,20 @@ from watcher.errors import UsageError
 from watcher.model import Delivery, EventKind, Revision, StoredEvent, Target, Watch
 from watcher.schedule import follow_interval
 from watcher.settings import Settings
-from watcher.store import CHECK_ONLY, Store, Summary
+from watcher.store import CHECK_ONLY, Store, Summary, WatchEdit
 
 if TYPE_CHECKING:  # the outbox brings the chat library: only the commands that send load it
     from watcher.notify import Notifier
     from watcher.outbox import DrainReport, Outbox
+    from watcher.store.status import Daemons
 
 __all__ = [
     "Activity",
     "Added",
+    "Change",
     "History",
     "Listed",
+    "Pausing",
     "Retried",
     "Schedule",
     "StatusPage",
@@ -58,6 +61,7 @@ class Schedule(StrEnum):
     UNSCHEDULED = "unscheduled"  # kept by a one-off `check`: never checked on its own
     ENDED = "ended"  # an account's post older than the follow window: no longer checked
     REMOVED = "removed"  # stopped by `remove`, or gone from the config file
+    PAUSED = "paused"  # stopped by `pause` until `resume`
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,13 @@ class StatusPage:
     undelivered: Sequence[Delivery]
     limit: int
     offset: int
+    tag: str = ""  # the watches listed are those tagged so (with the posts of such accounts)
+    tagged: int = 0  # how many enabled watches are, with `tag`
+
+    @property
+    def total(self) -> int:
+        """The enabled watches the pages go through: every one, or those tagged `tag`."""
+        return self.tagged if self.tag else self.summary.enabled
 
     @property
     def undelivered_total(self) -> int:
@@ -127,8 +138,8 @@ class StatusPage:
 
     @property
     def remaining(self) -> int:
-        """Enabled watches after this page."""
-        return max(self.summary.enabled - self.offset - len(self.watches), 0)
+        """Enabled watches (tagged `tag`) after this page."""
+        return max(self.total - self.offset - len(self.watches), 0)
 
 
 class Views:
@@ -287,6 +298,135 @@ class Views:
         """Delete every dead alert; their events stay in the history."""
         return self.store.drop_dead()
 
+    # -- doctor: where things stand (`watcher doctor`) -----------------------------------
+
+    def schema_version(self) -> int:
+        """The database's recorded schema version (0: none recorded)."""
+        return self.store.schema_version()
+
+    def summary(self) -> Summary:
+        """Counts over every watch and undelivered alert."""
+        return self.store.summary()
+
+    def daemons(self) -> Daemons:
+        """The processes the database names as checking or sending (see `Daemons`)."""
+        return self.store.daemons(self.clock())
+
+    # -- names, tags, pausing, editing, importing (`pause`, `resume`, `edit`, `import`) -----
+
+    def target(self, url: str, platform: str = "", selector: str = "", field: str = "") -> Target:
+        raise NotImplementedError  # App's: checks what was typed and recognises the platform
+
+    def tagged_listing(self, tag: str, include_removed: bool = False) -> list[Listed]:
+        """`listing`, of the watches tagged `tag` (in any case) and the posts such accounts
+        follow."""
+        listed = self.listing(include_removed)
+        ids = {i.watch.id for i in listed if has_tag(i.watch, tag)}
+        return [i for i in listed if i.watch.id in ids or _post_of(i.watch, ids)]
+
+    def tagged_status_page(self, tag: str, limit: int, offset: int = 0) -> StatusPage:
+        """`status_page`, its watches those tagged `tag` and the posts such accounts follow."""
+        ids = self.store.tagged(tag)
+        watches = self.store.list_watches(ids=ids[offset : offset + limit])
+        undelivered = self.store.undelivered(limit)
+        return StatusPage(self.store.summary(), watches, undelivered, limit, offset, tag, len(ids))
+
+    def label(self, watch: Watch, name: str | None, tags: Sequence[str] = ()) -> Watch:
+        """Name a watch (None: its name stays) and add `tags` to its own."""
+        if name is None and not tags:
+            return watch
+        merged = _merged(watch.tags, checked_tags(tags))
+        edit = WatchEdit(name=checked_name(name) if name is not None else None, tags=merged)
+        return self.store.edit_watch(watch.id, edit, self.clock())
+
+    def pause(self, ref: str) -> Pausing:
+        """Stop checking a watch (an account: with the posts it follows) without removing it."""
+        watch = self.store.resolve(ref)
+        if watch.paused:
+            return Pausing(watch, 0, changed=False)
+        if not watch.enabled:
+            raise UsageError(
+                f"watch {watch.id} is not checked on a schedule: nothing to pause"
+                " (`watcher list --all` says why)"
+            )
+        posts = self.store.pause_watch(watch.id)
+        return Pausing(self.store.get_watch(watch.id), posts)
+
+    def resume(self, ref: str) -> Pausing:
+        """Check a paused watch again, with the posts that paused with it."""
+        watch = self.store.resolve(ref)
+        if watch.enabled:
+            return Pausing(watch, 0, changed=False)
+        if not watch.paused:
+            raise UsageError(
+                f"watch {watch.id} is not paused; `watcher add {watch.target.url}` schedules it"
+            )
+        posts = self.store.resume_watch(watch.id)
+        return Pausing(self.store.get_watch(watch.id), posts)
+
+    def edit(self, ref: str, change: Change) -> tuple[Watch, Watch]:
+        """Change a watch in place, keeping its versions and events; returns it before and
+        after. A config watch's interval, channels and selector are the file's to change."""
+        watch = self.store.resolve(ref)
+        target = self._edited_target(watch, change.selector, change.field)
+        scheduling = change.interval is not None or change.channels is not None
+        if watch.origin == "config" and (target is not None or scheduling):
+            raise UsageError(
+                f"watch {watch.id} comes from the config file: change its interval, channels,"
+                " selector or field there"
+            )
+        if change.interval is not None and watch.discovered:
+            raise UsageError(f"watch {watch.id} is a post its account follows: it has no interval")
+        tags = _merged(watch.tags, checked_tags(change.tag))
+        edit = WatchEdit(
+            target,
+            change.interval,
+            change.channels,
+            checked_name(change.name) if change.name is not None else None,
+            _untagged(watch, tags, change.untag),
+        )
+        return watch, self.store.edit_watch(watch.id, edit, self.clock())
+
+    def _edited_target(
+        self, watch: Watch, selector: str | None, field: str | None
+    ) -> Target | None:
+        """The watch's target with the new selector or field; None when neither changes."""
+        old = watch.target
+        if selector is None and field is None:
+            return None
+        if old.account:
+            raise UsageError(f"watch {watch.id} is an account: it has no selector or field")
+        new = self.target(
+            old.url,
+            old.platform,
+            old.selector if selector is None else selector,
+            old.field if field is None else field,
+        )
+        if new == old:
+            return None
+        found = self.store.find_watch(new)
+        if found is not None:
+            raise UsageError(f"watch {found.id} already reads that: edit or remove that one")
+        return new
+
+    def import_watch(
+        self,
+        target: Target,
+        interval: float,
+        channels: tuple[str, ...] | None,
+        label: tuple[str, tuple[str, ...]],
+        dry_run: bool = False,
+    ) -> bool:
+        """Add `target` as `add` does, with `label` (its name and tags); False, changing
+        nothing, when a watch of it is scheduled or paused already. `dry_run`: only say."""
+        found = self.store.find_watch(target)
+        if found is not None and (found.enabled or found.paused):
+            return False
+        if not dry_run:
+            name, tags = label
+            self.label(self.add_watch(target, interval, channels, 1).watch, name or None, tags)
+        return True
+
 
 def _schedule(watch: Watch, by_id: Mapping[int, Watch], ended: datetime) -> Schedule:
     """Why `watch` is or is not checked; `by_id`: the other watches listed (its account is
@@ -294,6 +434,8 @@ def _schedule(watch: Watch, by_id: Mapping[int, Watch], ended: datetime) -> Sche
     followed."""
     if watch.enabled:
         return Schedule.FOLLOW if watch.discovered else Schedule.INTERVAL
+    if watch.paused:
+        return Schedule.PAUSED
     if watch.origin == CHECK_ONLY:
         return Schedule.UNSCHEDULED
     account = by_id.get(watch.parent_id) if watch.parent_id is not None else None
@@ -303,3 +445,80 @@ def _schedule(watch: Watch, by_id: Mapping[int, Watch], ended: datetime) -> Sche
         if account.enabled and (watch.posted_at or watch.created_at) < ended:
             return Schedule.ENDED
     return Schedule.REMOVED
+
+
+# -- names and tags ------------------------------------------------------------------------
+
+NAME_MAX, TAG_MAX, TAGS_MAX = 200, 50, 20  # a label, not a note: it shares a table row
+
+
+@dataclass(frozen=True, slots=True)
+class Pausing:
+    """What `pause` or `resume` did: the watch as it now is, how many followed posts went
+    with it, and whether anything changed (False: it already was so)."""
+
+    watch: Watch
+    posts: int
+    changed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What `edit` asks for; None (or no tag to add or drop) leaves that as it is."""
+
+    interval: float | None = None
+    channels: tuple[str, ...] | None = None
+    selector: str | None = None
+    field: str | None = None
+    name: str | None = None
+    tag: tuple[str, ...] = ()
+    untag: tuple[str, ...] = ()
+
+
+def checked_name(name: str) -> str:
+    """A watch's name, trimmed; UsageError unless it is one printable line ("" clears it)."""
+    name = name.strip()
+    if len(name) > NAME_MAX or not name.isprintable():
+        raise UsageError(f"a name is one line of at most {NAME_MAX} printable characters")
+    return name
+
+
+def checked_tags(tags: Sequence[str]) -> tuple[str, ...]:
+    """Tags, trimmed; UsageError for one that is empty, long, or has a comma (the separator
+    in listings and imports) or a control character."""
+    trimmed = tuple(tag.strip() for tag in tags)
+    for tag in trimmed:
+        if not tag or len(tag) > TAG_MAX or "," in tag or not tag.isprintable():
+            raise UsageError(
+                f"tag {tag[:TAG_MAX]!r}: a tag is 1 to {TAG_MAX} printable characters, no comma"
+            )
+    return trimmed
+
+
+def has_tag(watch: Watch, tag: str) -> bool:
+    return tag.casefold() in {t.casefold() for t in watch.tags}
+
+
+def _post_of(watch: Watch, accounts: Collection[int]) -> bool:
+    return watch.discovered and watch.parent_id in accounts
+
+
+def _merged(tags: tuple[str, ...], more: Sequence[str]) -> tuple[str, ...]:
+    """`tags` and then those of `more` it lacks (tags compare in any case)."""
+    merged = list(tags)
+    for tag in more:
+        if tag.casefold() not in {t.casefold() for t in merged}:
+            merged.append(tag)
+    if len(merged) > TAGS_MAX:
+        raise UsageError(f"a watch has at most {TAGS_MAX} tags")
+    return tuple(merged)
+
+
+def _untagged(watch: Watch, tags: tuple[str, ...], drop: Sequence[str]) -> tuple[str, ...]:
+    """`tags` without those of `drop`; UsageError for one the watch does not have."""
+    for tag in drop:
+        if tag.casefold() not in {t.casefold() for t in tags}:
+            have = f" (its tags: {', '.join(watch.tags)})" if watch.tags else ""
+            raise UsageError(f"watch {watch.id} has no tag {tag!r}{have}")
+    gone = {tag.casefold() for tag in drop}
+    return tuple(t for t in tags if t.casefold() not in gone)

@@ -6,7 +6,14 @@ Exit codes: 0 first snapshot or unchanged · 1 change recorded (edited, deleted,
 
 from __future__ import annotations
 
-from watcher.cli import accounts, daemon, posts, watches  # noqa: F401  (registers commands)
+from watcher.cli import (  # noqa: F401  (registers commands)
+    accounts,
+    daemon,
+    doctor,
+    organize,
+    posts,
+    watches,
+)
 from watcher.cli.base import cli
 
 __all__ = ["cli", "main"]

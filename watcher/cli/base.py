@@ -8,7 +8,8 @@ A command imports the heavy modules it uses inside its function.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from watcher.app import App
+    from watcher.settings import ChannelSettings
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_UNOBSERVED = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,11 +50,80 @@ def common_options(func: F) -> F:
 
 def open_app(config: str | None, db: str | None, deliver: bool = False) -> App:
     """The app over the config and database given. `deliver`: this command sends alerts, so
-    every channel URL is checked with apprise now (a bad one stops it at once)."""
-    from watcher.app import App
-    from watcher.config import load_settings
+    every channel URL is checked with apprise now (a bad one stops it at once).
 
-    return App(load_settings(config, deliver), db or "")
+    On first use (this command creates the SQLite file) the command ends by saying where
+    things go, on stderr: the database, the config file and the channels, a line each. Later
+    commands stay quiet; `watcher doctor` says it again."""
+    from watcher.app import App
+    from watcher.config import database_url, load_settings
+
+    settings = load_settings(config, deliver)
+    url = database_url(db, settings)
+    file = sqlite_file(url)
+    new = file is not None and not file.exists()
+    app = App(settings, url)
+    ctx = click.get_current_context(silent=True)
+    # `run` says where things go at every start, in its own lines.
+    if new and ctx is not None and ctx.info_name != "run":
+        ctx.with_resource(_SayOnSuccess(where_lines(url, config, settings.channels, new=True)))
+    return app
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another database, memory or a URI."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None  # opening it says why
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or parsed.query.get("uri") == "true":
+        return None
+    return None if database in ("", ":memory:") else Path(database).absolute()
+
+
+def where_lines(
+    url: str, config: str | None, channels: Sequence[ChannelSettings], new: bool = False
+) -> list[str]:
+    """Where things go, a line each: the database (`new`: this command created it), the
+    config file read, the channels alerts go to."""
+    from watcher.config import config_file, config_places
+    from watcher.controls import visible
+
+    found = config_file(config)
+    names = ", ".join(c.name for c in channels)
+    return [
+        visible(f"database: {shown_db(url)}{' (new)' if new else ''}"),
+        visible(f"config: {found}" if found else f"config: none, defaults ({config_places()})"),
+        f"channels: {names}" if names else "channels: none (alerts go nowhere)",
+    ]
+
+
+def shown_db(url: str) -> str:
+    """A database as people name it: a SQLite file's path, or the URL without its password."""
+    from watcher.masking import mask_db_url
+
+    file = sqlite_file(url)
+    return str(file) if file is not None else mask_db_url(url)
+
+
+class _SayOnSuccess:
+    """Prints `lines` on stderr when the command ends well: after an error, that error stays
+    the only line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __enter__(self) -> _SayOnSuccess:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None or issubclass(kind, click.exceptions.Exit):
+            for line in self.lines:
+                click.echo(line, err=True)
 
 
 def out_console() -> Console:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -16,11 +18,14 @@ from watcher.cli.base import (
 from watcher.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+    from contextlib import AbstractContextManager
 
     from rich.console import Console
 
+    from watcher.app import App
     from watcher.model import Delivery, Watch
+    from watcher.scheduler import PassReport, Progress
     from watcher.views import StatusPage, Summary
 
 STATUS_PAGE = 50  # watches `watcher status` lists unless --limit
@@ -29,34 +34,100 @@ STATUS_PAGE = 50  # watches `watcher status` lists unless --limit
 @cli.command()
 @click.option("--once", is_flag=True, help="Check what is due, send alerts, exit (for cron).")
 @click.option("--all", "everything", is_flag=True, help="With --once: check every watch now.")
-@click.option("--verbose", "-v", is_flag=True, help="Log every check.")
+@click.option("--json", "as_json", is_flag=True, help="With --once: print the summary as JSON.")
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Log unchanged checks too (changes and problems are always logged).",
+)
 @common_options
-def run(once: bool, everything: bool, verbose: bool, config: str | None, db: str | None) -> None:
-    """Run the daemon: check watches on schedule and send alerts, until SIGTERM/SIGINT."""
+def run(
+    once: bool,
+    everything: bool,
+    as_json: bool,
+    verbose: bool,
+    config: str | None,
+    db: str | None,
+) -> None:
+    """Run the daemon: check watches on schedule and send alerts, until SIGTERM/SIGINT.
+    It logs each change and each check that could not observe (and why) on stderr."""
     from watcher.notify import Notifier
     from watcher.scheduler import Daemon
 
-    if everything and not once:
-        raise UsageError("--all goes with --once")
-    setup_logging(verbose)
-    with open_app(config, db, deliver=True) as app:
-        report = app.sync_config(spread=not once)
-        if report.added or report.changed or report.disabled:
-            click.echo(
-                f"config watches: {report.added} added, {report.changed} changed, "
-                f"{report.disabled} disabled",
-                err=True,
-            )
+    for flag, given in (("--all", everything), ("--json", as_json)):
+        if given and not once:
+            raise UsageError(f"{flag} goes with --once")
+    terminal = sys.stderr.isatty()
+    with daemon_logging(verbose), open_app(config, db, deliver=True) as app:
+        # A cron pass (`--once`, stderr not a terminal) stays quiet unless something happens.
+        if not once or verbose or terminal:
+            _say_where(app, config, db)
+        synced = app.sync_config(spread=not once)
+        moved = {"added": synced.added, "changed": synced.changed, "disabled": synced.disabled}
+        if any(moved.values()):
+            shown = ", ".join(f"{count} {what}" for what, count in moved.items())
+            click.echo(f"config watches: {shown}", err=True)
         daemon = Daemon(app, app.outbox(Notifier()))
         if not once:
             daemon.run_forever()
             return
-        result = daemon.run_once(everything)
-    d = result.drained
-    click.echo(
-        f"checked {result.checked}: {result.changed} changed, {result.unobserved} not observed; "
-        f"alerts: {d.sent} sent, {d.retrying} to retry, {d.dead} dead"
-    )
+        with _pass_progress(terminal) as progress:
+            report = daemon.run_once(everything, progress)
+    if as_json:
+        emit_json(_pass_json(report) | {"config": moved})
+    else:
+        click.echo(_pass_line(report))
+
+
+def _say_where(app: App, config: str | None, db: str | None) -> None:
+    """Where this run reads and sends, a line each on stderr; a warning when alerts would go
+    nowhere."""
+    from watcher.cli.base import where_lines
+    from watcher.config import database_url
+
+    url = database_url(db, app.settings)
+    for line in where_lines(url, config, app.settings.channels):
+        click.echo(line, err=True)
+    if not app.settings.channels:
+        click.echo(
+            "watcher: warning: no channels configured: alerts would go nowhere "
+            "(add a [[channels]] table to the config)",
+            err=True,
+        )
+
+
+def _pass_line(r: PassReport) -> str:
+    """E.g. `checked 12: 2 new, 1 changed, 8 unchanged, 1 not observed; alerts: 1 sent, 0 to
+    retry, 0 dead` (counts of none left out)."""
+    counts = [(r.new, "new"), (r.changed, "changed"), (r.unchanged, "unchanged")]
+    counts.append((r.unobserved, "not observed"))
+    shown = ", ".join(f"{count} {what}" for count, what in counts if count)
+    d = r.drained
+    alerts = f"alerts: {d.sent} sent, {d.retrying} to retry, {d.dead} dead"
+    return f"checked {r.checked}{': ' if shown else ''}{shown}; {alerts}"
+
+
+def _pass_json(r: PassReport) -> dict[str, object]:
+    d = r.drained
+    return {
+        "checked": r.checked,
+        "new": r.new,
+        "changed": r.changed,
+        "unchanged": r.unchanged,
+        "not_observed": r.unobserved,
+        "alerts": {"sent": d.sent, "retrying": d.retrying, "dead": d.dead},
+    }
+
+
+def _pass_progress(terminal: bool) -> AbstractContextManager[Progress | None]:
+    """`checked 340/1000` on a terminal while a pass runs; nothing on a pipe or a file (and
+    no terminal library loaded)."""
+    if not terminal:
+        return contextlib.nullcontext()
+    from watcher.console import counting
+
+    return counting("checked")
 
 
 @cli.command(name="notify-test")
@@ -89,15 +160,19 @@ def notify_test(channel: str, config: str | None, db: str | None) -> None:
 @click.option(
     "--offset", type=click.IntRange(min=0), default=0, help="Watches to skip (they go by id)."
 )
+@click.option("--tag", "-t", default="", metavar="TAG", help="Only the watches tagged TAG.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @common_options
-def status(limit: int, offset: int, as_json: bool, config: str | None, db: str | None) -> None:
+def status(
+    limit: int, offset: int, tag: str, as_json: bool, config: str | None, db: str | None
+) -> None:
     """How the watches stand (counts), then a page of them with their last and next check and
-    last error; and the undelivered alerts."""
+    last error; and the undelivered alerts. With --tag, the page lists the watches tagged so
+    (and the posts such an account follows)."""
     from watcher import serialize
 
     with open_app(config, db) as app:
-        page = app.status_page(limit, offset)
+        page = app.tagged_status_page(tag, limit, offset) if tag else app.status_page(limit, offset)
     if as_json:
         emit_json(
             {
@@ -107,6 +182,7 @@ def status(limit: int, offset: int, as_json: bool, config: str | None, db: str |
                 "limit": page.limit,
                 "offset": page.offset,
             }
+            | ({"tag": page.tag, "tagged": page.tagged} if page.tag else {})
         )
         return
     out = out_console()
@@ -150,21 +226,32 @@ def _summary_json(s: Summary) -> dict[str, object]:
 def _print_watches(out: Console, page: StatusPage) -> None:
     """The page's table, then where it stands among all enabled watches and how to see the
     next page."""
+    import shlex
+
     from rich.table import Table
 
     from watcher import console as show
+    from watcher.cli.watches import label
 
-    enabled, shown = page.summary.enabled, len(page.watches)
+    shown, tagged = len(page.watches), f" tagged {page.tag!r}" if page.tag else ""
+    enabled = f"{page.total} enabled{tagged}"
     if not shown:
-        if page.offset and enabled:
-            out.print(f"no watches after the first {page.offset} ({enabled} enabled)")
+        if page.offset and page.total:
+            out.print(f"no watches after the first {page.offset} ({enabled})")
+        elif page.tag:
+            every = f"watcher list --all --tag {shlex.quote(page.tag)}"
+            out.print(f"no enabled watches{tagged}: `{every}` lists every one")
         else:
             out.print("no watches yet: `watcher add URL`")
         return
-    table = Table("id", "url", "status", "last check", "next check", "problem")
+    labels = any(w.name or w.tags for w in page.watches)  # a column only when one has a label
+    table = Table("id", *(["name"] if labels else []), "url", "status", "last check")
+    for column in ("next check", "problem"):
+        table.add_column(column)
     for w in page.watches:
         table.add_row(
             str(w.id),
+            *([show.inert(label(w))] if labels else []),
             show.inert(w.target.url),
             w.state.status.value if w.state.status else "not checked",
             show.when(w.last_checked_at),
@@ -174,20 +261,22 @@ def _print_watches(out: Console, page: StatusPage) -> None:
     out.print(table)
     if not page.offset and not page.remaining:
         return  # every enabled watch is on this page
-    span = f"watches {page.offset + 1}–{page.offset + shown} of {enabled} enabled"
+    span = f"watches {page.offset + 1}–{page.offset + shown} of {enabled}"
     if not page.remaining:
         out.print(span)
         return
     more = f"--offset {page.offset + shown}"
     if page.limit != STATUS_PAGE:
         more += f" --limit {page.limit}"
+    if page.tag:
+        more += f" --tag {shlex.quote(page.tag)}"
     out.print(f"{span}; {page.remaining} more: `watcher status {more}`")
 
 
 def _problem(w: Watch) -> str:
     if not w.state.fail_streak:
         return ""
-    return f"{w.state.fail_streak} failed check(s), backing off: {w.last_error}"
+    return f"{_n(w.state.fail_streak, 'failed check')}, backing off: {w.last_error}"
 
 
 @cli.command()
@@ -219,18 +308,19 @@ def deliveries(
     say = functools.partial(click.echo, err=as_json)  # stdout is the JSON's alone
     with open_app(config, db, deliver=True) as app:
         if drop:
-            say(f"dropped {app.drop_deliveries(drop)} alert(s)")
+            say(f"dropped {_n(app.drop_deliveries(drop), 'alert')}")
         if dead:
-            say(f"dropped {app.drop_dead()} dead alert(s)")
+            say(f"dropped {_n(app.drop_dead(), 'dead alert')}")
         if retry:
             retried = app.retry_deliveries(Notifier())
             report = retried.report
             failed = report.retrying + report.dead
             say(f"retried {retried.count}: {report.sent} sent, {failed} failed")
             if retried.retired:
+                retired = _n(retried.retired, "alert")
                 say(
-                    f"{retried.retired} alert(s) to channels no longer in the config retired "
-                    "(`watcher deliveries --dead` drops them)"
+                    f"retired {retired} whose channel is no longer in the config "
+                    "(`watcher deliveries --dead` drops dead alerts)"
                 )
         undelivered = app.undelivered()
     if as_json:
@@ -264,19 +354,46 @@ def _print_undelivered(out: Console, undelivered: Sequence[Delivery], total: int
             show.inert(d.last_error),
         )
     total = max(total, len(undelivered))
-    out.print(f"{total} undelivered alert(s)")
+    out.print(_n(total, "undelivered alert"))
     out.print(table)
     if total > len(undelivered):
         out.print(f"the oldest {len(undelivered)} shown; `watcher deliveries` lists them all")
 
 
-def setup_logging(verbose: bool) -> None:
+@contextlib.contextmanager
+def daemon_logging(verbose: bool) -> Iterator[None]:
+    """While `run` runs, log lines on stderr: watcher's changes and problems, and with
+    `verbose` its unchanged checks and debug notes too; other libraries' warnings only (a
+    line per request from urllib3 or aiohttp is noise, and apprise's debug lines hold
+    payloads). Undone after, for a test runner's sake."""
     import logging
 
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # One line per request is noise; watcher logs each check itself.
-    for noisy in ("aiohttp", "asyncio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    handler = logging.StreamHandler(_Stderr())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root, ours = logging.getLogger(), logging.getLogger("watcher")
+    levels = root.level, ours.level
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    ours.setLevel(logging.DEBUG if verbose else logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(levels[0])
+        ours.setLevel(levels[1])
+
+
+class _Stderr:
+    """Writes to whatever stderr is at the time: a progress display that takes it over
+    prints each log line above itself."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def _n(count: int, noun: str, plural: str = "") -> str:
+    """`1 alert`, `2 alerts`."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import click
@@ -21,6 +22,7 @@ from watcher.cli.base import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from contextlib import AbstractContextManager
     from datetime import datetime
 
     from rich.console import Console
@@ -68,13 +70,26 @@ def check(
     with open_app(config, db) as app:
         target = app.target(url, platform, selector, field)
         watch = app.watch_for(target)
-        result = app.check_once(watch, confirm_now=True)
+        with _waiting(f"checking {target.url}"):
+            result = app.check_once(watch, confirm_now=True)
         kept = not app.forget_unseen(result.watch)
     if as_json:
         emit_json(serialize.result_json(result, kept))
     else:
         _print_result(out_console(), result, kept)
     ctx.exit(_exit_code(result))
+
+
+def _waiting(label: str) -> AbstractContextManager[None]:
+    """A spinner on stderr while the check waits, when stderr is a terminal; on a pipe or a
+    file, nothing (and no terminal library loaded for it)."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from watcher.console import waiting
+
+    return waiting(label)
 
 
 def _exit_code(result: CheckResult) -> int:

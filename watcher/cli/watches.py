@@ -52,6 +52,8 @@ MAX_PAGES = 10  # more would be a crawl, not a watch
     default=None,
     help="Accounts: timeline pages read per check (default 1).",
 )
+@click.option("--name", "-n", default=None, callback=given, help="What to call it in lists.")
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Tag it (repeat).")
 @common_options
 def add(
     url: str,
@@ -61,6 +63,8 @@ def add(
     field: str,
     channels: tuple[str, ...],
     pages: int | None,
+    name: str | None,
+    tags: tuple[str, ...],
     config: str | None,
     db: str | None,
 ) -> None:
@@ -70,21 +74,24 @@ def add(
     rescheduled; an account follows the recent posts a check recorded."""
     from watcher.controls import visible
     from watcher.detect import format_duration
+    from watcher.views import checked_name, checked_tags
 
+    name, tags = checked_name(name) if name is not None else None, checked_tags(tags)
     with open_app(config, db) as app:
-        seconds = _interval(interval) if interval else app.settings.default_interval
+        seconds = interval_seconds(interval) if interval else app.settings.default_interval
         target = app.target(url, platform, selector, field)
         if pages is not None and not target.account:
             raise UsageError("--pages applies to accounts; this URL is a single post")
-        for name in channels:
-            if app.settings.channel(name) is None:
-                raise UsageError(f"--channel: no channel {name!r} in the config")
+        for channel in channels:
+            if app.settings.channel(channel) is None:
+                raise UsageError(f"--channel: no channel {channel!r} in the config")
         chosen = channels or None
         added = app.add_watch(target, seconds, chosen, pages or 1)
-    watch = added.watch
+        watch = app.label(added.watch, name, tags)
     kind = f"{target.platform} account" if target.account else target.platform
     every = format_duration(watch.interval)
-    click.echo(f"watch {watch.id}: {kind} {visible(target.url)} every {every}{_was(added)}")
+    called = f" ({visible(label(watch))})" if watch.name or watch.tags else ""
+    click.echo(f"watch {watch.id}{called}: {kind} {visible(target.url)} every {every}{_was(added)}")
     if added.followed or added.too_old:
         line = f"following {added.followed} of its recorded posts"
         if added.too_old:
@@ -103,10 +110,12 @@ def _was(added: Added) -> str:
         return " (kept by a check until now: scheduled, first check now)"
     if added.before in (Schedule.INTERVAL, Schedule.FOLLOW):
         return f" (updated: next check {show.when(added.watch.next_check_at)})"
+    if added.before is Schedule.PAUSED:
+        return " (was paused: scheduled again, first check now)"
     return " (scheduled again, first check now)"
 
 
-def _interval(text: str) -> float:
+def interval_seconds(text: str) -> float:
     from watcher.config import parse_duration
 
     try:
@@ -117,27 +126,36 @@ def _interval(text: str) -> float:
 
 @cli.command(name="list")
 @click.option("--all", "show_all", is_flag=True, help="Include removed watches.")
+@click.option("--tag", "-t", default="", metavar="TAG", help="Only the watches tagged TAG.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @common_options
-def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> None:
-    """The watches, with their state: those the daemon checks, and those one-off checks
-    kept (unscheduled)."""
+def list_(show_all: bool, tag: str, as_json: bool, config: str | None, db: str | None) -> None:
+    """The watches, with their state: those the daemon checks, those paused, and those
+    one-off checks kept (unscheduled). --tag: those tagged so, and the posts such an account
+    follows."""
     from rich.table import Table
 
     from watcher import console as show
     from watcher import serialize
 
     with open_app(config, db) as app:
-        listed = app.listing(include_removed=show_all)
+        if tag:
+            listed = app.tagged_listing(tag, include_removed=show_all)
+        else:
+            listed = app.listing(include_removed=show_all)
     if as_json:
         emit_json([serialize.watch_json(i.watch) | {"schedule": i.schedule.value} for i in listed])
         return
     if not listed:
-        out_console().print("no watches yet: `watcher add URL` (or `watcher check URL` once)")
+        hint = "no watches yet: `watcher add URL` (or `watcher check URL` once)"
+        out_console().print(f"no watches tagged {tag!r}" if tag else hint)
         return
     # Watches of one URL differ by what they read: shown when any listed watch has one.
     picks = any(i.watch.target.selector or i.watch.target.field for i in listed)
-    table = Table("id", "platform", "url", *(["selector/field"] if picks else []))
+    labels = any(i.watch.name or i.watch.tags for i in listed)
+    table = Table("id", *(["name"] if labels else []), "platform", "url")
+    if picks:
+        table.add_column("selector/field")
     table.add_column("every", no_wrap=True)  # "unscheduled" cut short would say nothing
     for column in ("status", "last check", "versions"):
         table.add_column(column)
@@ -146,6 +164,7 @@ def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> 
         status = w.state.status.value if w.state.status else "not checked"
         table.add_row(
             str(w.id),
+            *([show.inert(label(w))] if labels else []),
             f"{w.target.platform} account" if w.target.account else w.target.platform,
             show.inert(w.target.url),
             *([show.inert(_picks(w))] if picks else []),
@@ -155,6 +174,12 @@ def list_(show_all: bool, as_json: bool, config: str | None, db: str | None) -> 
             str(w.revisions),
         )
     out_console().print(table)
+
+
+def label(w: Watch) -> str:
+    """A watch's name and tags as lists show them: `Acme blog [news, ceo]`."""
+    tags = f"[{', '.join(w.tags)}]" if w.tags else ""
+    return " ".join(part for part in (w.name, tags) if part)
 
 
 def _picks(w: Watch) -> str:
@@ -175,6 +200,7 @@ def _every(item: Listed) -> str:
         Schedule.UNSCHEDULED: "unscheduled",  # kept by a one-off check
         Schedule.ENDED: "ended",  # past the follow window
         Schedule.REMOVED: "removed",
+        Schedule.PAUSED: "paused",  # `watcher resume` checks it again
     }
     return labels[item.schedule]
 

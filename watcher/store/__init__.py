@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Update, delete, select, true
@@ -48,6 +48,7 @@ __all__ = [
     "Summary",
     "SyncEntry",
     "SyncReport",
+    "WatchEdit",
     "died_here",
     "resolve_db_url",
 ]
@@ -63,6 +64,18 @@ class SyncEntry:
     interval: float
     channels: tuple[str, ...]
     pages: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEdit:
+    """What `edit` changes on a watch; None leaves a field as it is. `target`: the same URL
+    and platform with another selector or field."""
+
+    target: Target | None = None
+    interval: float | None = None
+    channels: tuple[str, ...] | None = None
+    name: str | None = None
+    tags: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,18 +247,21 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         limit: int | None = None,
         offset: int = 0,
         unscheduled: bool = False,
+        ids: Sequence[int] | None = None,
     ) -> list[Watch]:
         """The (enabled) watches by id, a page of `limit` after `offset` of them if asked;
         `unscheduled` adds what one-off checks kept (check-only watches and the posts a
-        check-only account recorded)."""
+        check-only account recorded) and paused watches; `ids`: only those."""
         query = select(_WATCH).order_by(_WATCH.c.id).limit(limit).offset(offset or None)
+        if ids is not None:
+            query = query.where(_WATCH.c.id.in_(list(ids)))
         if not include_disabled:
             shown: ColumnElement[bool] = _WATCH.c.enabled.is_(True)
             if unscheduled:
                 parent = _WATCH.alias("parent")
                 checked = select(parent.c.id).where(parent.c.origin == CHECK_ONLY)
                 posts = (_WATCH.c.origin == DISCOVERED) & _WATCH.c.parent_id.in_(checked)
-                shown = shown | (_WATCH.c.origin == CHECK_ONLY) | posts
+                shown = shown | (_WATCH.c.origin == CHECK_ONLY) | posts | _WATCH.c.paused
             query = query.where(shown)
         with self._connection() as conn:
             return [records.watch_record(r._mapping) for r in conn.execute(query)]
@@ -256,7 +272,7 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         discovered = (_WATCH.c.parent_id == watch_id) & (_WATCH.c.origin == DISCOVERED)
         with self._connection() as conn:
             mine = (_WATCH.c.id == watch_id) | discovered
-            conn.execute(_changed(mine, {"enabled": False}))
+            conn.execute(_changed(mine, {"enabled": False, "paused": False}))
             checked = (_WATCH.c.id == watch_id) & (_WATCH.c.origin == CHECK_ONLY)
             conn.execute(_WATCH.update().where(checked).values(origin="cli"))
             _forget_config(conn)
@@ -271,7 +287,7 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
             for watch_id, at in due.items():
                 off = _WATCH.c.enabled.is_(False) & (_WATCH.c.origin == DISCOVERED)
                 where = (_WATCH.c.id == watch_id) & off
-                changes = {"enabled": True, "next_check_at": at}
+                changes = {"enabled": True, "paused": False, "next_check_at": at}
                 followed += conn.execute(_changed(where, changes)).rowcount
         return followed
 
@@ -348,9 +364,63 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
                     posts = (_WATCH.c.parent_id == row.id) & (_WATCH.c.origin == DISCOVERED)
                     conn.execute(_changed(posts, {"channels": changes["channels"]}))
             unwanted = _WATCH.c.id.not_in(wanted) if wanted else true()
-            dropped = (_WATCH.c.origin == "config") & _WATCH.c.enabled.is_(True) & unwanted
-            gone = conn.execute(_changed(dropped, {"enabled": False}))
+            scheduled = _WATCH.c.enabled.is_(True) | _WATCH.c.paused.is_(True)
+            dropped = (_WATCH.c.origin == "config") & scheduled & unwanted
+            gone = conn.execute(_changed(dropped, {"enabled": False, "paused": False}))
         return SyncReport(added, changed, gone.rowcount)
+
+    # -- the user's organisation: tags, pausing, editing ------------------------------------
+
+    def tagged(self, tag: str) -> list[int]:
+        """The enabled watches tagged `tag` (in any case) and the posts their accounts
+        follow, by id. Tags are compared here, not in SQL: a JSON list is searched alike on
+        every backend only as text, and case folding is Python's."""
+        wanted, w = tag.casefold(), _WATCH.c
+        query = select(w.id, w.tags, w.parent_id, w.origin, w.enabled).order_by(w.id)
+        with self._connection() as conn:
+            rows = conn.execute(query).all()
+        labelled = {r.id for r in rows if wanted in {t.casefold() for t in r.tags or ()}}
+        posts = {r.id for r in rows if r.origin == DISCOVERED and r.parent_id in labelled}
+        return [r.id for r in rows if r.enabled and r.id in labelled | posts]
+
+    def pause_watch(self, watch_id: int) -> int:
+        """Stop checking a watch, kept as paused (not removed); an account's followed posts
+        pause with it. Returns how many posts did."""
+        w, paused = _WATCH.c, {"enabled": False, "paused": True}
+        followed = (w.parent_id == watch_id) & (w.origin == DISCOVERED) & w.enabled.is_(True)
+        with self._connection() as conn:
+            posts = conn.execute(_changed(followed, paused)).rowcount
+            conn.execute(_changed(w.id == watch_id, paused))
+        return int(posts)
+
+    def resume_watch(self, watch_id: int) -> int:
+        """Check a paused watch again, and the posts that paused with it, each from its next
+        check as it was (at once if that time has passed); returns how many posts resumed."""
+        w = _WATCH.c
+        posts = (w.parent_id == watch_id) & (w.origin == DISCOVERED) & w.paused.is_(True)
+        with self._connection() as conn:
+            resumed = conn.execute(_changed(posts, {"enabled": True, "paused": False})).rowcount
+            own = (w.id == watch_id) & w.paused.is_(True)
+            conn.execute(_changed(own, {"enabled": True, "paused": False}))
+        return int(resumed)
+
+    def edit_watch(self, watch_id: int, edit: WatchEdit, now: datetime) -> Watch:
+        """Change a watch in place: its versions, events and state stay, so a new selector's
+        text is compared with the last stored one. A new interval brings a scheduled watch's
+        next check within it; new channels apply to an account's posts too."""
+        changes = records.edit_values(edit)
+        with self._connection() as conn:
+            row = conn.execute(select(_WATCH).where(_WATCH.c.id == watch_id)).first()
+            if row is None:
+                raise UsageError(f"no watch with id {watch_id}")
+            if edit.interval is not None and row.enabled:
+                soon = now + timedelta(seconds=edit.interval)
+                changes["next_check_at"] = min(row.next_check_at, soon)
+            conn.execute(_changed(_WATCH.c.id == watch_id, changes))
+            if edit.channels is not None:
+                posts = (_WATCH.c.parent_id == watch_id) & (_WATCH.c.origin == DISCOVERED)
+                conn.execute(_changed(posts, {"channels": list(edit.channels)}))
+        return self.get_watch(watch_id)
 
     # -- accounts ------------------------------------------------------------------------
 

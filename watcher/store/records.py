@@ -25,7 +25,7 @@ from watcher.model import (
 if TYPE_CHECKING:
     from sqlalchemy import Row
 
-    from watcher.store import SyncEntry
+    from watcher.store import SyncEntry, WatchEdit
 
 E = TypeVar("E", bound=StrEnum)
 _KINDS = frozenset({"post", "account"})
@@ -92,6 +92,9 @@ def watch_record(row: Mapping[Any, Any]) -> Watch:
         listing=tuple(row["listing"] or ()),
         pages=row["pages"],
         version=row["version"],
+        name=row["name"],
+        tags=tuple(row["tags"] or ()),
+        paused=row["paused"],
     )
 
 
@@ -217,6 +220,9 @@ def new_watch_values(
         "post_id": "",
         "listing": [],
         "pages": pages,
+        "name": "",
+        "tags": [],
+        "paused": False,
     }
 
 
@@ -228,20 +234,37 @@ def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
         changes["channels"] = list(entry.channels)
     if row.pages != entry.pages:
         changes["pages"] = entry.pages
-    if not row.enabled:
+    if not row.enabled and not row.paused:  # paused by hand: stays paused through syncs
         changes["enabled"] = True
     if row.origin != "config":
         changes["origin"] = "config"
     return changes
 
 
+def edit_values(edit: WatchEdit) -> dict[str, Any]:
+    """The columns `edit` changes."""
+    values: dict[str, Any] = {}
+    if edit.target is not None:
+        values |= {"selector": edit.target.selector, "field_path": edit.target.field}
+    if edit.interval is not None:
+        values["interval"] = edit.interval
+    if edit.channels is not None:
+        values["channels"] = list(edit.channels)
+    if edit.name is not None:
+        values["name"] = edit.name
+    if edit.tags is not None:
+        values["tags"] = list(edit.tags)
+    return values
+
+
 def scheduled_changes(row: Row[Any], interval: float, now: datetime) -> dict[str, Any]:
     """The changes that schedule an existing watch every `interval`: one not scheduled before
     is due now (as a new watch is); a scheduled one keeps its next check unless the new
-    interval brings it closer. A check-only watch becomes the user's."""
+    interval brings it closer. A check-only watch becomes the user's; a paused one resumes."""
     soon = now + timedelta(seconds=interval)
     changes = {
         "enabled": True,
+        "paused": False,
         "interval": interval,
         "next_check_at": min(row.next_check_at, soon) if row.enabled else now,
     }

@@ -4,16 +4,20 @@ the transaction (`_connection`)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Connection, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from watcher.errors import StoreError
 from watcher.model import DeliveryState, Status
-from watcher.store.tables import META
+from watcher.store.process import died_here
+from watcher.store.schema import stored_version
+from watcher.store.tables import CHANNEL_LEASE, META
 from watcher.store.writes import DELIVERY as _DELIVERY
 from watcher.store.writes import WATCH as _WATCH
 
@@ -31,6 +35,19 @@ class Summary:
     statuses: Mapping[Status | None, int] = field(default_factory=dict)  # enabled; None: unchecked
     pending: int = 0  # deliveries still to send
     dead: int = 0  # deliveries given up on
+
+
+@dataclass(frozen=True, slots=True)
+class Daemons:
+    """The processes the database names as checking watches or sending alerts (a claim's or a
+    channel lease's holder): on this machine, those still running (`here`) and those that died
+    (`died`), by pid; on other machines (`elsewhere`), by host, those whose claim or lease
+    still runs. A daemon is named while it checks a watch, and after it has sent an alert
+    (its last lease keeps its name); an idle one that never sent is not seen."""
+
+    here: tuple[int, ...] = ()
+    died: tuple[int, ...] = ()
+    elsewhere: tuple[str, ...] = ()
 
 
 class StatusQueries:
@@ -59,6 +76,33 @@ class StatusQueries:
             pending=by_state.get(DeliveryState.PENDING, 0),
             dead=by_state.get(DeliveryState.DEAD, 0),
         )
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the database (0: none)."""
+        with self._connection() as conn:
+            return stored_version(conn)
+
+    def daemons(self, now: datetime) -> Daemons:
+        """Who holds claims and channel leases, read-only (see `Daemons`)."""
+        w, lease = _WATCH.c, CHANNEL_LEASE.c
+        claims = select(w.claimed_by, func.max(w.claimed_until)).where(w.claimed_by != "")
+        leases = select(lease.holder, func.max(lease.until)).where(lease.holder != "")
+        with self._connection() as conn:
+            found = [*conn.execute(claims.group_by(w.claimed_by))]
+            found += conn.execute(leases.group_by(lease.holder))
+        rows: list[tuple[str, datetime | None]] = [(str(h), u) for h, u in found]
+        host = socket.gethostname()
+        here: set[int] = set()
+        died: set[int] = set()
+        elsewhere: set[str] = set()
+        for holder, until in rows:
+            name, pid, *_ = [*holder.split(":"), ""]
+            if name != host:
+                if until is not None and until > now:
+                    elsewhere.add(name)
+            elif pid.isdigit():
+                (died if died_here(holder) else here).add(int(pid))
+        return Daemons(tuple(sorted(here)), tuple(sorted(died - here)), tuple(sorted(elsewhere)))
 
     def config_digest(self) -> str:
         """The digest of the config last synced ("" before the first sync): a config whose

@@ -112,6 +112,10 @@ WATCH = Table(
     _when("posted_at", nullable=True),
     _json("listing"),
     _number("pages", 1),
+    # the user's organisation (schema 3)
+    _text("name", ""),
+    _json("tags"),
+    Column("paused", Boolean, nullable=False, default=False),  # enabled is then False too
     UniqueConstraint("url", "platform", "selector", "field_path"),
     Index("ix_watch_due", "enabled", "next_check_at"),
     Index("ix_watch_parent", "parent_id"),
