@@ -48,6 +48,36 @@ def common_options(func: F) -> F:
     return click.option("--db", metavar="URL|PATH", help="Database URL or SQLite path.")(func)
 
 
+def target_options(func: F) -> F:
+    """--platform, --selector and --field: how a command that takes a URL reads it (`check`
+    and `add` alike)."""
+    for option in reversed(
+        (
+            click.option(
+                "--platform", "-p", default="", help="Platform name (default: from the URL)."
+            ),
+            click.option(
+                "--selector",
+                "-s",
+                default="",
+                metavar="CSS",
+                callback=given,
+                help="web: element whose text counts.",
+            ),
+            click.option(
+                "--field",
+                "-f",
+                default="",
+                metavar="PATH",
+                callback=given,
+                help="json: dotted path to the text.",
+            ),
+        )
+    ):
+        func = option(func)
+    return func
+
+
 def open_app(config: str | None, db: str | None, deliver: bool = False) -> App:
     """The app over the config and database given. `deliver`: this command sends alerts, so
     every channel URL is checked with apprise now (a bad one stops it at once).

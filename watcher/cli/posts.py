@@ -14,10 +14,10 @@ from watcher.cli.base import (
     cli,
     common_options,
     emit_json,
-    given,
     marks,
     open_app,
     out_console,
+    target_options,
 )
 
 if TYPE_CHECKING:
@@ -32,23 +32,7 @@ if TYPE_CHECKING:
 
 @cli.command()
 @click.argument("url")
-@click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
-@click.option(
-    "--selector",
-    "-s",
-    default="",
-    metavar="CSS",
-    callback=given,
-    help="web: element whose text counts.",
-)
-@click.option(
-    "--field",
-    "-f",
-    default="",
-    metavar="PATH",
-    callback=given,
-    help="json: dotted path to the text.",
-)
+@target_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @common_options
 @click.pass_context

@@ -13,6 +13,7 @@ from watcher.cli.base import (
     given,
     open_app,
     out_console,
+    target_options,
 )
 from watcher.errors import UsageError
 
@@ -26,23 +27,7 @@ MAX_PAGES = 10  # more would be a crawl, not a watch
 @cli.command()
 @click.argument("url")
 @click.option("--interval", "-i", default="", help="How often to check, e.g. 30s, 10m, 1h.")
-@click.option("--platform", "-p", default="", help="Platform name (default: from the URL).")
-@click.option(
-    "--selector",
-    "-s",
-    default="",
-    metavar="CSS",
-    callback=given,
-    help="web: element whose text counts.",
-)
-@click.option(
-    "--field",
-    "-f",
-    default="",
-    metavar="PATH",
-    callback=given,
-    help="json: dotted path to the text.",
-)
+@target_options
 @click.option(
     "--channel", "channels", multiple=True, metavar="NAME", help="Alert this channel (repeat)."
 )
