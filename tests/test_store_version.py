@@ -25,8 +25,8 @@ from sqlalchemy import create_engine, inspect, text
 from tests.conftest import applied, planned
 from watcher.cli import cli
 from watcher.errors import StoreError
-from watcher.model import EventKind, Post, Target
-from watcher.store import Store
+from watcher.model import EventKind, Filters, Post, Target
+from watcher.store import Store, WatchEdit
 from watcher.store.schema import SCHEMA_VERSION
 
 NEWER = SCHEMA_VERSION + 1
@@ -163,11 +163,10 @@ def test_an_earlier_version_is_upgraded_and_versioned(db_url: str):
 
 
 def test_a_version_2_database_gains_names_tags_and_pausing(db_url: str):
-    assert SCHEMA_VERSION == 3
     stored_watch_with_two_versions(db_url)
     engine = create_engine(db_url)
     with engine.begin() as conn:  # as version 2 left it
-        for column in ("name", "tags", "paused"):
+        for column in ("name", "tags", "paused", *SINCE_3):
             conn.exec_driver_sql(f"ALTER TABLE watch DROP COLUMN {column}")
     engine.dispose()
     record_version(db_url, 2)
@@ -179,7 +178,41 @@ def test_a_version_2_database_gains_names_tags_and_pausing(db_url: str):
     finally:
         store.close()
     assert {"name", "tags", "paused"} <= columns(db_url, "watch")
-    assert recorded_version(db_url) == 3
+    assert recorded_version(db_url) == SCHEMA_VERSION
+
+
+SINCE_3 = ("ignore_pattern", "min_change")  # the columns version 4 added
+
+
+def test_a_version_3_database_gains_filters_and_keeps_the_rest(db_url: str):
+    assert SCHEMA_VERSION == 4
+    stored_watch_with_two_versions(db_url)
+    store = Store(db_url)
+    try:
+        store.edit_watch(1, WatchEdit(name="Kept", tags=("t",)), T0)
+    finally:
+        store.close()
+    engine = create_engine(db_url)
+    with engine.begin() as conn:  # as version 3 left it
+        for column in SINCE_3:
+            conn.exec_driver_sql(f"ALTER TABLE watch DROP COLUMN {column}")
+    engine.dispose()
+    record_version(db_url, 3)
+    store = Store(db_url)
+    try:
+        (watch,) = store.list_watches()
+        assert watch.filters == Filters()  # no ignore pattern, every edit reported
+        assert (watch.target, watch.revisions, watch.name, watch.tags) == (
+            TARGET,
+            2,
+            "Kept",
+            ("t",),
+        )
+        assert [r.post.text for r in store.revisions(watch.id)] == ["after", "before"]
+    finally:
+        store.close()
+    assert set(SINCE_3) <= columns(db_url, "watch")
+    assert recorded_version(db_url) == 4
 
 
 # -- a newer database ------------------------------------------------------------------------

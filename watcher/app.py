@@ -114,7 +114,7 @@ class App(Checks, Views):
             key = f"watches[{index}].{_watch_key(str(exc))}"
             raise ConfigError(f"{self.settings.source}: {key}") from exc
         interval = watch.interval or self.settings.default_interval
-        return SyncEntry(target, interval, watch.channels, watch.pages)
+        return SyncEntry(target, interval, watch.channels, watch.pages, watch.filters)
 
 
 # What `App.target` says about an option, by the start of its message.

@@ -20,6 +20,7 @@ from watcher.detect import Outcome, detect
 from watcher.differ import diff_texts
 from watcher.engine import Engine
 from watcher.errors import ConfigError, FetchError, UsageError
+from watcher.filters import held_back, ignoring
 from watcher.history import Step, missed, replay
 from watcher.model import (
     Diff,
@@ -166,12 +167,14 @@ class Checks:
             return await self._check_account(engine, watch, confirm_now)
         started = self.clock()
         obs = observed if observed is not None else await self.observe(engine, watch.target)
+        obs = await self._ignoring(watch, obs)
         state = watch.state
         if confirm_now:
             state, obs = await self._confirm(engine, watch, obs)
         for _ in range(REDECIDE):
             now = self.clock()
             outcome = detect(state, obs, now, self._confirm_count)
+            outcome = await self._held_back(watch, state, obs, outcome)
             missed_steps, outcome = await self._missed(engine, watch, obs, outcome)
             plan = plan_post(self.rules, watch, obs, outcome, now, missed_steps)
             applied = await self._apply(plan)
@@ -201,8 +204,27 @@ class Checks:
                 break
             state = outcome.state
             await asyncio.sleep(self.settings.detect.confirm_pause)
-            obs = await self.observe(engine, watch.target)
+            obs = await self._ignoring(watch, await self.observe(engine, watch.target))
         return state, obs
+
+    async def _ignoring(self, watch: Watch, obs: Observation) -> Observation:
+        """`obs` without the text the watch ignores (`filters.ignoring`), matched in a thread:
+        a slow pattern must not hold up the other checks on this loop."""
+        if not watch.filters.ignore:
+            return obs
+        return await asyncio.to_thread(ignoring, obs, watch.filters.ignore)
+
+    async def _held_back(
+        self, watch: Watch, state: WatchState, obs: Observation, outcome: Outcome
+    ) -> Outcome:
+        """An edit under the watch's `min_change` as unchanged (`filters.held_back`). Only
+        then is the stored version read: unchanged checks never read it."""
+        min_change = watch.filters.min_change
+        edited = outcome.status is Status.EDITED and watch.revisions > 0
+        if not edited or not min_change or not isinstance(obs, Seen):
+            return outcome
+        stored = await asyncio.to_thread(self.store.revision, watch.id, watch.revisions)
+        return held_back(state, outcome, stored, obs.post, min_change)
 
     async def _missed(
         self, engine: Engine, watch: Watch, obs: Observation, outcome: Outcome
@@ -218,7 +240,10 @@ class Checks:
         history = await self.run(engine, source.history(watch.target, obs.post), watch.target.url)
         if isinstance(history, Failed):  # the edit is recorded from this check all the same
             return [], outcome
-        versions = [canonical(post) for post in history]
+        seen = [await self._ignoring(watch, Seen(canonical(post))) for post in history]
+        versions = [version.post for version in seen if isinstance(version, Seen)]
+        if len(versions) < len(seen):  # a version the ignore pattern could not read
+            return [], outcome
         between = missed(versions, watch.state.content_hash, outcome.state.content_hash)
         if not between:
             return [], outcome
@@ -285,7 +310,7 @@ class Checks:
             reading = read_page(watch, obs, followed) if isinstance(obs, Page) else None
             seen = reading.observation if reading else _unlisted(obs)
             outcome = detect(watch.state, seen, now, self._confirm_count)
-            found = self._discoveries(source, watch, reading, now)
+            found = await self._discoveries(source, watch, reading, now)
             listing = reading.listing if reading else watch.listing
             plan = plan_account(self.rules, watch, seen, outcome, now, listing, found)
             applied = await asyncio.to_thread(self.store.apply, plan)
@@ -314,12 +339,14 @@ class Checks:
     async def _timeline(self, engine: Engine, source: Source, watch: Watch) -> TimelineObservation:
         return await self.run(engine, source.timeline(watch.target, watch.pages), watch.target.url)
 
-    def _discoveries(
+    async def _discoveries(
         self, source: Source, account: Watch, reading: Reading | None, now: datetime
     ) -> list[NewWatch]:
         """The posts to start following, oldest first so that `new` alerts arrive in posting
-        order (pages list newest first). The first listing is the baseline: its posts are
-        followed, not announced; so are posts that only moved up into the page."""
+        order (pages list newest first), each first stored without what the account ignores.
+        The first listing is the baseline: its posts are followed, not announced; so are posts
+        that only moved up into the page. A post the ignore pattern could not read is left
+        for a later listing: stored unfiltered, its next check would be a false edit."""
         if reading is None:
             return []
         baseline = account.state.presence is Presence.UNKNOWN
@@ -327,9 +354,14 @@ class Checks:
         fresh = [(post, not baseline) for post in reversed(reading.new)]
         found = []
         for post, announce in quiet + fresh:
-            post = canonical(post)
-            target = source.post_target(account.target, post)
-            found.append(new_watch(self.rules, account, target, post, now, announce))
+            seen = await self._ignoring(account, Seen(canonical(post)))
+            if not isinstance(seen, Seen):
+                log.warning(
+                    "%s: post %s not followed yet: %s", account.target.url, post.id, seen.reason
+                )
+                continue
+            target = source.post_target(account.target, seen.post)
+            found.append(new_watch(self.rules, account, target, seen.post, now, announce))
         return found
 
     async def _check_suspects(

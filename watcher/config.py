@@ -17,7 +17,7 @@ import platformdirs
 
 from watcher.errors import ConfigError
 from watcher.masking import MASK, mask
-from watcher.model import EventKind
+from watcher.model import EventKind, Filters
 from watcher.notify import check_url
 from watcher.render import FORMATS
 from watcher.settings import (
@@ -59,6 +59,8 @@ HOUR, DAY = 3600.0, 86400.0
 MAX_DURATION = 366 * DAY  # any duration: intervals, follow_for, backoffs
 MAX_WAIT = HOUR  # what a check or the daemon waits for: timeouts, deadlines, ticks, pauses
 MAX_PAGES = 10  # as `watcher add --pages`: more would be a crawl, not a watch
+MAX_PATTERN = 1000  # characters of an `ignore` regex: a pattern, not a program
+MAX_MIN_CHANGE = 100_000  # as `watcher add --min-change`: characters, a long post's worth
 
 
 # Config files found in the current folder without `-c`, in this order.
@@ -241,6 +243,7 @@ def _watches(
     for i, t in enumerate(tables):
         key = f"watches[{i}]"
         allowed = {"url", "interval", "platform", "selector", "field", "channels", "pages"}
+        allowed |= {"ignore", "min_change"}
         r.keys(t, allowed, key + ".")
         channels = r.string_list(t, f"{key}.channels", channel_names, what="channel")
         url = r.required(t, f"{key}.url")
@@ -258,9 +261,21 @@ def _watches(
                 interval=r.duration(t, f"{key}.interval", 0.0) if "interval" in t else 0.0,
                 channels=tuple(channels),
                 pages=r.positive(t, f"{key}.pages", 1, MAX_PAGES),
+                filters=_filters(r, t, key),
             )
         )
     return tuple(watches)
+
+
+def _filters(r: _Reader, t: Mapping[str, Any], key: str) -> Filters:
+    """A [[watches]] entry's `ignore` (a regex, compiled now) and `min_change`."""
+    ignore: str = r.value(t, f"{key}.ignore", str, "")
+    if ignore:
+        r.wrap(f"{key}.ignore", check_pattern, ignore)
+    min_change: int = r.value(t, f"{key}.min_change", int, 0)
+    if not 0 <= min_change <= MAX_MIN_CHANGE:
+        raise r.fail(f"{key}.min_change", f"must be 0 to {MAX_MIN_CHANGE:,}, not {min_change:,}")
+    return Filters(ignore, min_change)
 
 
 def _platforms(r: _Reader, table: Mapping[str, Any]) -> Mapping[str, PlatformSettings]:
@@ -439,6 +454,19 @@ def _host_problem(host: str) -> str:
     if len(encoded) > 253:
         return "host name longer than 253 characters"
     return ""
+
+
+def check_pattern(pattern: str) -> None:
+    """Raise ValueError (one line) unless `pattern` is a regex a watch can ignore text by
+    (compiled as `watcher.filters` compiles it). The regex module loads only for one."""
+    import regex
+
+    if len(pattern) > MAX_PATTERN:
+        raise ValueError(f"must be at most {MAX_PATTERN:,} characters, not {len(pattern):,}")
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise ValueError(f"bad regex: {exc}") from None
 
 
 def check_timezone(name: str) -> None:

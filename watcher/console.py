@@ -9,9 +9,11 @@ through `inert` (or `visible`), never as rich markup and never as raw control se
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
 from rich.console import Console
 from rich.text import Text
@@ -22,6 +24,8 @@ from watcher.model import Diff, Post, Status
 
 SHORT_TEXT = 800  # characters: a diff this short is shown whole, a longer one as excerpts
 CONTEXT = 60  # characters of unchanged text around each change in an excerpt
+PREVIEW = 160  # characters of a changed passage or a text in a one-line preview
+PREVIEW_CONTEXT = 30  # characters of unchanged text on either side of it
 
 STATUS_LABELS = {
     Status.NEW: ("🆕 first snapshot", "bold cyan"),
@@ -45,8 +49,36 @@ def inert(text: str, style: str = "") -> Text:
     return Text(visible(text), style=style)
 
 
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+@dataclass(frozen=True, slots=True)
+class Times:
+    """How a command shows moments: in one time zone (`--tz`, else the config's), to the
+    second (two events a few seconds apart must read apart). `now` makes table cells short."""
+
+    zone: tzinfo = UTC
+    now: datetime | None = None
+
+    def at(self, moment: datetime | None) -> str:
+        """`2026-11-27 14:51:45 UTC`."""
+        if moment is None:
+            return "—"
+        local = moment.astimezone(self.zone)
+        return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or "")
+
+    def short(self, moment: datetime | None) -> str:
+        """For a table cell, whose header names the zone: `14:51:45` today, `Nov 27 14:51`
+        this year, `2025-11-27` before."""
+        if moment is None:
+            return "—"
+        local = moment.astimezone(self.zone)
+        today = (self.now or datetime.now(UTC)).astimezone(self.zone)
+        if local.date() == today.date():
+            return local.strftime("%H:%M:%S")
+        return local.strftime("%b %d %H:%M" if local.year == today.year else "%Y-%m-%d")
+
+    @property
+    def name(self) -> str:
+        """The zone's abbreviation now, for a column header: `UTC`, `CST`."""
+        return (self.now or datetime.now(UTC)).astimezone(self.zone).tzname() or str(self.zone)
 
 
 def status_text(status: Status, reason: str = "") -> Text:
@@ -57,10 +89,11 @@ def status_text(status: Status, reason: str = "") -> Text:
     return text
 
 
-def post_header(post: Post, platform: str) -> Text:
-    parts = [platform, post.author, f"posted {when(post.created_at)}" if post.created_at else ""]
+def post_header(post: Post, platform: str, times: Times) -> Text:
+    posted = f"posted {times.at(post.created_at)}" if post.created_at else ""
+    parts = [platform, post.author, posted]
     if post.edited_at or post.platform_edited:
-        parts.append(f"edited {when(post.edited_at)}" if post.edited_at else "marked edited")
+        parts.append(f"edited {times.at(post.edited_at)}" if post.edited_at else "marked edited")
     return inert(" · ".join(p for p in parts if p), style="dim")
 
 
@@ -81,6 +114,35 @@ def diff_text(diff: Diff, marks: bool) -> Text:
         if not hunk.ends_at_end:
             out.append("…\n", style="dim")
     return out
+
+
+def first_change(diff: Diff, marks: bool) -> Text:
+    """A one-line preview of what changed: the diff's first changed passage with a little
+    text either side, and how many more there are."""
+    hunks = excerpt(diff, PREVIEW_CONTEXT)
+    if not hunks:
+        return Text("no change in the text", style="dim")
+    first = hunks[0]
+    out = Text()
+    out.append("" if first.starts_at_beginning else "…", style="dim")
+    out.append_text(_ops_text(tuple((op, _flat(piece)) for op, piece in first.ops), marks))
+    if not first.ends_at_end:
+        out.append("…", style="dim")
+    if len(hunks) > 1:
+        more = len(hunks) - 1
+        out.append(f"  (+{more} more change{'' if more == 1 else 's'})", style="dim")
+    return out
+
+
+def text_preview(text: str) -> Text:
+    """A one-line preview of a text: its start, flattened."""
+    return inert(_flat(text), style="dim")
+
+
+def _flat(text: str) -> str:
+    """`text` on one line (each run of white space one space), cut at PREVIEW characters."""
+    flat = re.sub(r"\s+", " ", text)
+    return flat if len(flat) <= PREVIEW else flat[: PREVIEW - 1] + "…"
 
 
 def _ops_text(diff: Diff, marks: bool) -> Text:

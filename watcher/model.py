@@ -188,6 +188,25 @@ DISCOVERED = "account"  # the origin of post watches an account watch discovered
 
 
 @dataclass(frozen=True, slots=True)
+class Filters:
+    """A watch's filters (`watcher.filters`): what a check leaves out before it compares.
+
+    Ignored text is never stored, hashed or compared, so it can never be evidence of a change;
+    an edit held back by `min_change` is reported once the changes since the stored version
+    add up to it."""
+
+    ignore: str = ""  # a regex: every match is removed from the post's text and title
+    min_change: int = 0  # edits of fewer changed characters than this are not reported (yet)
+
+    def but(self, ignore: str | None = None, min_change: int | None = None) -> Filters:
+        """These filters with those given replaced (None keeps one)."""
+        return Filters(
+            self.ignore if ignore is None else ignore,
+            self.min_change if min_change is None else min_change,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Watch:
     id: int
     target: Target
@@ -212,6 +231,7 @@ class Watch:
     name: str = ""  # what the user calls it (`add --name`); "" shows the URL alone
     tags: tuple[str, ...] = ()  # the user's labels, for `list --tag` and `status --tag`
     paused: bool = False  # stopped by `pause` (not enabled), until `resume`: not removed
+    filters: Filters = field(default_factory=Filters)  # an account's posts take the account's
 
     @property
     def discovered(self) -> bool:

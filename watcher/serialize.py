@@ -70,6 +70,8 @@ def watch_json(w: Watch) -> dict[str, Any]:
         "tags": list(w.tags),
         "paused": w.paused,
         "channels": list(w.channels),  # empty: every channel
+        "ignore": w.filters.ignore or None,
+        "min_change": w.filters.min_change,
     }
 
 

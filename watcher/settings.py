@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from watcher.model import Filters
+
 _NO_STRINGS: Mapping[str, str] = MappingProxyType({})
+_NO_FILTERS = Filters()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class WatchSettings:
     interval: float = 0.0  # 0: [defaults] interval
     channels: tuple[str, ...] = ()  # empty: every channel
     pages: int = 1  # accounts: timeline pages read per check
+    filters: Filters = _NO_FILTERS  # what its checks leave out
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from watcher.errors import UsageError
-from watcher.model import Delivery, EventKind, Revision, StoredEvent, Target, Watch
+from watcher.model import Delivery, EventKind, Filters, Revision, StoredEvent, Target, Watch
 from watcher.schedule import follow_interval
 from watcher.settings import Settings
 from watcher.store import CHECK_ONLY, Store, Summary, WatchEdit
@@ -166,16 +166,27 @@ class Views:
         )
 
     def add_watch(
-        self, target: Target, interval: float, channels: tuple[str, ...] | None, pages: int
+        self,
+        target: Target,
+        interval: float,
+        channels: tuple[str, ...] | None,
+        pages: int,
+        ignore: str | None = None,
+        min_change: int | None = None,
     ) -> Added:
         """Schedule `target` every `interval` seconds: created if new; an existing watch
         (check-only, removed or scheduled) takes the new settings and is rescheduled from
-        now. `channels` (when given) replaces its channel list; `pages`: timeline pages per
-        check. An account also follows the posts an earlier check recorded (see
-        `_follow_recorded`)."""
+        now. `channels` (when given) replaces its channel list, `ignore` and `min_change`
+        (when given) its filters; `pages`: timeline pages per check. An account also follows
+        the posts an earlier check recorded (see `_follow_recorded`)."""
         found = self.store.find_watch(target)
         before = _schedule(found, {}, self._follow_ended()) if found else None
-        watch = self.store.ensure_watch(target, interval, self.clock(), True, channels, pages)
+        filters = None
+        if ignore is not None or min_change is not None:
+            filters = (found.filters if found else Filters()).but(ignore, min_change)
+        watch = self.store.ensure_watch(
+            target, interval, self.clock(), True, channels, pages, filters
+        )
         if not target.account:
             return Added(watch, before)
         return Added(watch, before, *self._follow_recorded(watch))
@@ -239,7 +250,8 @@ class Views:
         the newest). UsageError when the watch has too few."""
         watch = self.store.resolve(ref)
         if watch.revisions < 1 or (old is None and watch.revisions < 2):
-            raise UsageError(f"watch {watch.id} has {watch.revisions} stored version(s)")
+            stored = f"{watch.revisions} stored version{'' if watch.revisions == 1 else 's'}"
+            raise UsageError(f"watch {watch.id} has {stored}: a diff needs two")
         new_number = new if new is not None else watch.revisions
         old_number = old if old is not None else new_number - 1
         return Versions(
@@ -366,14 +378,17 @@ class Views:
 
     def edit(self, ref: str, change: Change) -> tuple[Watch, Watch]:
         """Change a watch in place, keeping its versions and events; returns it before and
-        after. A config watch's interval, channels and selector are the file's to change."""
+        after. A config watch's interval, channels, selector and filters are the file's to
+        change."""
         watch = self.store.resolve(ref)
         target = self._edited_target(watch, change.selector, change.field)
+        filters = watch.filters.but(change.ignore, change.min_change)
         scheduling = change.interval is not None or change.channels is not None
-        if watch.origin == "config" and (target is not None or scheduling):
+        owned = target is not None or scheduling or filters != watch.filters
+        if watch.origin == "config" and owned:
             raise UsageError(
                 f"watch {watch.id} comes from the config file: change its interval, channels,"
-                " selector or field there"
+                " selector, field or filters there"
             )
         if change.interval is not None and watch.discovered:
             raise UsageError(f"watch {watch.id} is a post its account follows: it has no interval")
@@ -384,6 +399,7 @@ class Views:
             change.channels,
             checked_name(change.name) if change.name is not None else None,
             _untagged(watch, tags, change.untag),
+            filters if filters != watch.filters else None,
         )
         return watch, self.store.edit_watch(watch.id, edit, self.clock())
 
@@ -473,6 +489,8 @@ class Change:
     name: str | None = None
     tag: tuple[str, ...] = ()
     untag: tuple[str, ...] = ()
+    ignore: str | None = None  # "": ignore nothing
+    min_change: int | None = None
 
 
 def checked_name(name: str) -> str:

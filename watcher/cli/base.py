@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from watcher.app import App
+    from watcher.console import Times
+    from watcher.layout import Column, Row
     from watcher.settings import ChannelSettings
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_UNOBSERVED = 0, 1, 2, 3
@@ -76,6 +78,71 @@ def target_options(func: F) -> F:
     ):
         func = option(func)
     return func
+
+
+MAX_MIN_CHANGE = 100_000  # as the config's (`watcher.config`, not loaded for --help)
+
+
+def filter_options(func: F) -> F:
+    """--ignore and --min-change: what a watch's checks leave out (`add` and `edit` alike)."""
+    func = click.option(
+        "--min-change",
+        type=click.IntRange(0, MAX_MIN_CHANGE),
+        default=None,
+        metavar="N",
+        help="Report an edit only once it changes N characters (0: every edit).",
+    )(func)
+    return click.option(
+        "--ignore",
+        default=None,
+        metavar="REGEX",
+        callback=_pattern,
+        help='Leave out text matching REGEX before comparing ("": nothing).',
+    )(func)
+
+
+def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--ignore's regex, compiled at once: a bad one is one usage error."""
+    from watcher.config import check_pattern
+
+    if value:
+        try:
+            check_pattern(value)
+        except ValueError as exc:
+            raise UsageError(f"--ignore: {exc}") from None
+    return value
+
+
+def tz_option(func: F) -> F:
+    """--tz: the zone a command shows times in (checked before anything is opened)."""
+    return click.option(
+        "--tz",
+        default="",
+        metavar="ZONE",
+        callback=_zone,
+        help="Show times in this IANA zone, e.g. Asia/Shanghai (default: the config's "
+        "[defaults] timezone, else UTC).",
+    )(func)
+
+
+def _zone(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from watcher.config import check_timezone
+
+    if value:
+        try:
+            check_timezone(value)
+        except ValueError as exc:
+            raise UsageError(f"--tz: {exc}") from exc
+    return value
+
+
+def times(app: App, tz: str) -> Times:
+    """How this command shows times: in `--tz`, else the config's zone, to the second."""
+    from zoneinfo import ZoneInfo
+
+    from watcher.console import Times
+
+    return Times(ZoneInfo(tz or app.settings.timezone), app.clock())
 
 
 def open_app(config: str | None, db: str | None, deliver: bool = False) -> App:
@@ -157,11 +224,29 @@ class _SayOnSuccess:
 
 
 def out_console() -> Console:
-    """The console commands print to. Untrusted text goes through `console.inert`; reading no
-    markup or emoji codes in plain strings too means a slip cannot turn a post into markup."""
+    """The console commands print to. On a terminal, text is word-wrapped at its width; a
+    pipe or a file gets each line whole (no width of 80 imposed). Untrusted text goes through
+    `console.inert`; reading no markup or emoji codes in plain strings too means a slip cannot
+    turn a post into markup."""
     from rich.console import Console
 
-    return Console(soft_wrap=True, highlight=False, markup=False, emoji=False)
+    out = Console(highlight=False, markup=False, emoji=False)
+    out.soft_wrap = not out.is_terminal
+    return out
+
+
+def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Row]) -> None:
+    """A `layout.table`, fitted to the terminal's width; whole lines on a pipe."""
+    from watcher.layout import table
+
+    width = out.width if out.is_terminal else None
+    for line in table(columns, rows, width):
+        out.print(line, soft_wrap=True)  # a URL line is never cut: the terminal wraps it
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """`1 version`, `2 versions` (`plural` where adding an s is wrong)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def emit_json(value: object) -> None:

@@ -11,9 +11,13 @@ import click
 from watcher.cli.base import (
     cli,
     common_options,
+    counted,
     emit_json,
     open_app,
     out_console,
+    print_table,
+    times,
+    tz_option,
 )
 from watcher.errors import UsageError
 
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from watcher.app import App
+    from watcher.console import Times
     from watcher.model import Delivery, Watch
     from watcher.scheduler import PassReport, Progress
     from watcher.views import StatusPage, Summary
@@ -162,9 +167,16 @@ def notify_test(channel: str, config: str | None, db: str | None) -> None:
 )
 @click.option("--tag", "-t", default="", metavar="TAG", help="Only the watches tagged TAG.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@tz_option
 @common_options
 def status(
-    limit: int, offset: int, tag: str, as_json: bool, config: str | None, db: str | None
+    limit: int,
+    offset: int,
+    tag: str,
+    as_json: bool,
+    tz: str,
+    config: str | None,
+    db: str | None,
 ) -> None:
     """How the watches stand (counts), then a page of them with their last and next check and
     last error; and the undelivered alerts. With --tag, the page lists the watches tagged so
@@ -173,6 +185,7 @@ def status(
 
     with open_app(config, db) as app:
         page = app.tagged_status_page(tag, limit, offset) if tag else app.status_page(limit, offset)
+        show = times(app, tz)
     if as_json:
         emit_json(
             {
@@ -187,8 +200,8 @@ def status(
         return
     out = out_console()
     out.print(_summary_line(page.summary))
-    _print_watches(out, page)
-    _print_undelivered(out, page.undelivered, page.undelivered_total)
+    _print_watches(out, page, show)
+    _print_undelivered(out, page.undelivered, show, page.undelivered_total)
 
 
 def _summary_line(s: Summary) -> str:
@@ -223,15 +236,10 @@ def _summary_json(s: Summary) -> dict[str, object]:
     }
 
 
-def _print_watches(out: Console, page: StatusPage) -> None:
+def _print_watches(out: Console, page: StatusPage, times: Times) -> None:
     """The page's table, then where it stands among all enabled watches and how to see the
     next page."""
     import shlex
-
-    from rich.table import Table
-
-    from watcher import console as show
-    from watcher.cli.watches import label
 
     shown, tagged = len(page.watches), f" tagged {page.tag!r}" if page.tag else ""
     enabled = f"{page.total} enabled{tagged}"
@@ -244,21 +252,7 @@ def _print_watches(out: Console, page: StatusPage) -> None:
         else:
             out.print("no watches yet: `watcher add URL`")
         return
-    labels = any(w.name or w.tags for w in page.watches)  # a column only when one has a label
-    table = Table("id", *(["name"] if labels else []), "url", "status", "last check")
-    for column in ("next check", "problem"):
-        table.add_column(column)
-    for w in page.watches:
-        table.add_row(
-            str(w.id),
-            *([show.inert(label(w))] if labels else []),
-            show.inert(w.target.url),
-            w.state.status.value if w.state.status else "not checked",
-            show.when(w.last_checked_at),
-            show.when(w.next_check_at),
-            show.inert(_problem(w)),
-        )
-    out.print(table)
+    _watch_table(out, page.watches, times)
     if not page.offset and not page.remaining:
         return  # every enabled watch is on this page
     span = f"watches {page.offset + 1}–{page.offset + shown} of {enabled}"
@@ -273,10 +267,35 @@ def _print_watches(out: Console, page: StatusPage) -> None:
     out.print(f"{span}; {page.remaining} more: `watcher status {more}`")
 
 
+def _watch_table(out: Console, watches: Sequence[Watch], times: Times) -> None:
+    """A row per watch; its URL, and why it fails if it does, under it."""
+    from watcher.cli.watches import label
+    from watcher.layout import Column, Row
+
+    labels = any(w.name or w.tags for w in watches)  # a column only when one has a label
+    columns = [Column("id", right=True), *([Column("name", shrink=True)] if labels else [])]
+    columns += [Column("status"), Column(f"last check ({times.name})"), Column("next check")]
+    rows = [
+        Row(
+            (
+                str(w.id),
+                *([label(w)] if labels else []),
+                w.state.status.value if w.state.status else "not checked",
+                times.short(w.last_checked_at),
+                times.short(w.next_check_at),
+            ),
+            url=w.target.url,
+            note=_problem(w),
+        )
+        for w in watches
+    ]
+    print_table(out, columns, rows)
+
+
 def _problem(w: Watch) -> str:
     if not w.state.fail_streak:
         return ""
-    return f"{_n(w.state.fail_streak, 'failed check')}, backing off: {w.last_error}"
+    return f"{counted(w.state.fail_streak, 'failed check')}, backing off: {w.last_error}"
 
 
 @cli.command()
@@ -286,6 +305,7 @@ def _problem(w: Watch) -> str:
 )
 @click.option("--dead", is_flag=True, help="Delete every dead alert.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@tz_option
 @common_options
 @click.pass_context
 def deliveries(
@@ -294,6 +314,7 @@ def deliveries(
     drop: tuple[int, ...],
     dead: bool,
     as_json: bool,
+    tz: str,
     config: str | None,
     db: str | None,
 ) -> None:
@@ -308,54 +329,61 @@ def deliveries(
     say = functools.partial(click.echo, err=as_json)  # stdout is the JSON's alone
     with open_app(config, db, deliver=True) as app:
         if drop:
-            say(f"dropped {_n(app.drop_deliveries(drop), 'alert')}")
+            say(f"dropped {counted(app.drop_deliveries(drop), 'alert')}")
         if dead:
-            say(f"dropped {_n(app.drop_dead(), 'dead alert')}")
+            say(f"dropped {counted(app.drop_dead(), 'dead alert')}")
         if retry:
             retried = app.retry_deliveries(Notifier())
             report = retried.report
             failed = report.retrying + report.dead
             say(f"retried {retried.count}: {report.sent} sent, {failed} failed")
             if retried.retired:
-                retired = _n(retried.retired, "alert")
+                retired = counted(retried.retired, "alert")
                 say(
                     f"retired {retired} whose channel is no longer in the config "
                     "(`watcher deliveries --dead` drops dead alerts)"
                 )
         undelivered = app.undelivered()
+        show = times(app, tz)
     if as_json:
         emit_json([serialize.delivery_json(d) for d in undelivered])
     else:
-        _print_undelivered(out_console(), undelivered)
+        _print_undelivered(out_console(), undelivered, show)
     ctx.exit(1 if failed else 0)
 
 
-def _print_undelivered(out: Console, undelivered: Sequence[Delivery], total: int = 0) -> None:
+def _print_undelivered(
+    out: Console, undelivered: Sequence[Delivery], times: Times, total: int = 0
+) -> None:
     """The alerts listed, under how many there are in all (`total`, when only the oldest are
-    listed)."""
-    from rich.table import Table
-
-    from watcher import console as show
+    listed); each one's last error under its row."""
+    from watcher.layout import Column, Row
     from watcher.model import DeliveryState
 
     if not undelivered:
         out.print("all alerts delivered")
         return
-    table = Table("alert", "channel", "event", "watch", "state", "attempts", "next try", "error")
-    for d in undelivered:
-        table.add_row(
-            str(d.id),
-            show.inert(d.channel),
-            d.event.kind.value,
-            str(d.watch.id),
-            d.state.value,
-            str(d.attempts),
-            show.when(d.next_attempt_at) if d.state is DeliveryState.PENDING else "—",
-            show.inert(d.last_error),
+    columns = [Column("alert", right=True), Column("channel", shrink=True), Column("event")]
+    columns += [Column("watch", right=True), Column("state"), Column("attempts", right=True)]
+    columns.append(Column(f"next try ({times.name})"))
+    rows = [
+        Row(
+            (
+                str(d.id),
+                d.channel,
+                d.event.kind.value,
+                str(d.watch.id),
+                d.state.value,
+                str(d.attempts),
+                times.short(d.next_attempt_at) if d.state is DeliveryState.PENDING else "—",
+            ),
+            note=d.last_error,
         )
+        for d in undelivered
+    ]
     total = max(total, len(undelivered))
-    out.print(_n(total, "undelivered alert"))
-    out.print(table)
+    out.print(counted(total, "undelivered alert"))
+    print_table(out, columns, rows)
     if total > len(undelivered):
         out.print(f"the oldest {len(undelivered)} shown; `watcher deliveries` lists them all")
 
@@ -392,8 +420,3 @@ class _Stderr:
 
     def flush(self) -> None:
         sys.stderr.flush()
-
-
-def _n(count: int, noun: str, plural: str = "") -> str:
-    """`1 alert`, `2 alerts`."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"

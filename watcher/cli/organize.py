@@ -17,14 +17,23 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
-from watcher.cli.base import cli, common_options, emit_json, given, open_app
+from watcher.cli.base import (
+    cli,
+    common_options,
+    counted,
+    emit_json,
+    filter_options,
+    given,
+    open_app,
+    times,
+    tz_option,
+)
 from watcher.errors import UsageError
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from watcher.app import App
     from watcher.model import Target, Watch
+    from watcher.views import Pausing
 
 MAX_BYTES = 4 * 1024 * 1024  # a list of watches, not a data set
 MAX_ENTRIES = 10_000
@@ -281,34 +290,50 @@ def _scalar(value: str) -> str:
 
 @cli.command()
 @click.argument("ref", metavar="URL-OR-ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the watch as JSON.")
 @common_options
-def pause(ref: str, config: str | None, db: str | None) -> None:
+def pause(ref: str, as_json: bool, config: str | None, db: str | None) -> None:
     """Stop checking a watch without removing it (an account: with the posts it follows);
     `watcher resume` checks it again. `list` shows it as paused."""
     with open_app(config, db) as app:
         done = app.pause(ref)
     w = done.watch
+    if as_json:
+        emit_json(_pausing_json(done))
+        return
     if not done.changed:
         click.echo(f"watch {w.id} is paused already")
         return
-    posts = f" with {_n(done.posts, 'post')} it follows" if done.posts else ""
-    kept = _n(w.revisions, "version")
-    click.echo(f"watch {w.id} paused{posts}; its {kept} are kept (`watcher resume {w.id}`)")
+    posts = f" with {counted(done.posts, 'post')} it follows" if done.posts else ""
+    kept = f"{counted(w.revisions, 'version')} {'is' if w.revisions == 1 else 'are'} kept"
+    click.echo(f"watch {w.id} paused{posts}; its {kept} (`watcher resume {w.id}`)")
 
 
 @cli.command()
 @click.argument("ref", metavar="URL-OR-ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the watch as JSON.")
+@tz_option
 @common_options
-def resume(ref: str, config: str | None, db: str | None) -> None:
+def resume(ref: str, as_json: bool, tz: str, config: str | None, db: str | None) -> None:
     """Check a paused watch again (and the posts that paused with it), from where its
     schedule stood: at once if its next check has passed."""
     with open_app(config, db) as app:
         done = app.resume(ref)
-        now = app.clock()
+        show = times(app, tz)
+    if as_json:
+        emit_json(_pausing_json(done))
+        return
     w = done.watch
-    posts = f" with {_n(done.posts, 'post')} it follows" if done.posts else ""
+    posts = f" with {counted(done.posts, 'post')} it follows" if done.posts else ""
     did = "resumed" if done.changed else "is not paused"
-    click.echo(f"watch {w.id} {did}{posts}: next check {_next(w, now)}")
+    when = "now" if show.now and w.next_check_at <= show.now else show.at(w.next_check_at)
+    click.echo(f"watch {w.id} {did}{posts}: next check {when}")
+
+
+def _pausing_json(done: Pausing) -> dict[str, object]:
+    from watcher import serialize
+
+    return {"watch": serialize.watch_json(done.watch), "changed": done.changed, "posts": done.posts}
 
 
 @cli.command()
@@ -327,6 +352,8 @@ def resume(ref: str, config: str | None, db: str | None) -> None:
 @click.option("--name", "-n", default=None, help='Call it this ("" clears the name).')
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Add a tag (repeat).")
 @click.option("--untag", multiple=True, metavar="TAG", help="Drop a tag (repeat).")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the watch and the changes as JSON.")
 @common_options
 def edit(
     ref: str,
@@ -338,12 +365,15 @@ def edit(
     name: str | None,
     tags: tuple[str, ...],
     untag: tuple[str, ...],
+    ignore: str | None,
+    min_change: int | None,
+    as_json: bool,
     config: str | None,
     db: str | None,
 ) -> None:
     """Change a watch in place: its stored versions, events and state are kept. After a new
-    --selector or --field, the next check compares what it reads with the last stored
-    version (a difference is reported as an edit)."""
+    --selector, --field or --ignore, the next check compares what it reads with the last
+    stored version (a difference is reported as an edit)."""
     from watcher.cli.watches import interval_seconds
     from watcher.views import Change
 
@@ -357,6 +387,8 @@ def edit(
         name,
         tags,
         untag,
+        ignore,
+        min_change,
     )
     if change == Change():
         raise UsageError("nothing to change: give an option (`watcher edit --help`)")
@@ -364,6 +396,11 @@ def edit(
         _check_channels(app, channels)
         before, after = app.edit(ref, change)
     said = _changes(before, after)
+    if as_json:
+        from watcher import serialize
+
+        emit_json({"watch": serialize.watch_json(after), "changes": said})
+        return
     click.echo(_visible(f"watch {after.id}: {'; '.join(said) or 'nothing changed'}"))
 
 
@@ -387,14 +424,19 @@ def _changes(before: Watch, after: Watch) -> list[str]:
             if after.revisions
             else f"reads {reads!r}"
         )
+    return said + _filters_changed(before, after)
+
+
+def _filters_changed(before: Watch, after: Watch) -> list[str]:
+    """What `edit` changed of a watch's filters, in words."""
+    old, new = before.filters, after.filters
+    said = []
+    if new.ignore != old.ignore:
+        ignores = f"ignores {new.ignore!r}" if new.ignore else "ignores nothing"
+        if after.revisions:
+            ignores += f"; the next check compares what is left with version {after.revisions}"
+        said.append(ignores)
+    if new.min_change != old.min_change:
+        every = f"edits of {new.min_change}+ characters" if new.min_change else "every edit"
+        said.append(f"reports {every}")
     return said
-
-
-def _next(w: Watch, now: datetime) -> str:
-    from watcher import console as show
-
-    return "now" if w.next_check_at <= now else show.when(w.next_check_at)
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
@@ -9,15 +10,23 @@ import click
 from watcher.cli.base import (
     cli,
     common_options,
+    counted,
     emit_json,
+    filter_options,
     given,
     open_app,
     out_console,
+    print_table,
     target_options,
+    times,
+    tz_option,
 )
 from watcher.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from watcher.console import Times
     from watcher.model import Watch
     from watcher.views import Added, Listed
 
@@ -39,6 +48,9 @@ MAX_PAGES = 10  # more would be a crawl, not a watch
 )
 @click.option("--name", "-n", default=None, callback=given, help="What to call it in lists.")
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Tag it (repeat).")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the watch as JSON.")
+@tz_option
 @common_options
 def add(
     url: str,
@@ -50,6 +62,10 @@ def add(
     pages: int | None,
     name: str | None,
     tags: tuple[str, ...],
+    ignore: str | None,
+    min_change: int | None,
+    as_json: bool,
+    tz: str,
     config: str | None,
     db: str | None,
 ) -> None:
@@ -57,8 +73,6 @@ def add(
     the watches the daemon checks (alerts go to every channel unless --channel). A watch that
     exists (kept by `check`, removed, or added before) takes these settings and is
     rescheduled; an account follows the recent posts a check recorded."""
-    from watcher.controls import visible
-    from watcher.detect import format_duration
     from watcher.views import checked_name, checked_tags
 
     name, tags = checked_name(name) if name is not None else None, checked_tags(tags)
@@ -71,12 +85,37 @@ def add(
             if app.settings.channel(channel) is None:
                 raise UsageError(f"--channel: no channel {channel!r} in the config")
         chosen = channels or None
-        added = app.add_watch(target, seconds, chosen, pages or 1)
-        watch = app.label(added.watch, name, tags)
+        added = app.add_watch(target, seconds, chosen, pages or 1, ignore, min_change)
+        added = replace(added, watch=app.label(added.watch, name, tags))
+        show = times(app, tz)
+    if as_json:
+        emit_json(_added_json(added))
+    else:
+        _say_added(added, show)
+
+
+def _added_json(added: Added) -> dict[str, object]:
+    from watcher import serialize
+
+    before = added.before.value if added.before is not None else None
+    return {
+        "watch": serialize.watch_json(added.watch),
+        "before": before,  # how it stood if it existed: unscheduled, paused, removed, ...
+        "followed": added.followed,
+        "too_old": added.too_old,
+    }
+
+
+def _say_added(added: Added, times: Times) -> None:
+    from watcher.controls import visible
+    from watcher.detect import format_duration
+
+    watch, target = added.watch, added.watch.target
     kind = f"{target.platform} account" if target.account else target.platform
     every = format_duration(watch.interval)
     called = f" ({visible(label(watch))})" if watch.name or watch.tags else ""
-    click.echo(f"watch {watch.id}{called}: {kind} {visible(target.url)} every {every}{_was(added)}")
+    was = _was(added, times)
+    click.echo(f"watch {watch.id}{called}: {kind} {visible(target.url)} every {every}{was}")
     if added.followed or added.too_old:
         line = f"following {added.followed} of its recorded posts"
         if added.too_old:
@@ -84,9 +123,8 @@ def add(
         click.echo(line)
 
 
-def _was(added: Added) -> str:
+def _was(added: Added, times: Times) -> str:
     """What adding changed for a watch that existed."""
-    from watcher import console as show
     from watcher.views import Schedule
 
     if added.before is None:
@@ -94,7 +132,7 @@ def _was(added: Added) -> str:
     if added.before is Schedule.UNSCHEDULED:
         return " (kept by a check until now: scheduled, first check now)"
     if added.before in (Schedule.INTERVAL, Schedule.FOLLOW):
-        return f" (updated: next check {show.when(added.watch.next_check_at)})"
+        return f" (updated: next check {times.at(added.watch.next_check_at)})"
     if added.before is Schedule.PAUSED:
         return " (was paused: scheduled again, first check now)"
     return " (scheduled again, first check now)"
@@ -113,14 +151,14 @@ def interval_seconds(text: str) -> float:
 @click.option("--all", "show_all", is_flag=True, help="Include removed watches.")
 @click.option("--tag", "-t", default="", metavar="TAG", help="Only the watches tagged TAG.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@tz_option
 @common_options
-def list_(show_all: bool, tag: str, as_json: bool, config: str | None, db: str | None) -> None:
+def list_(
+    show_all: bool, tag: str, as_json: bool, tz: str, config: str | None, db: str | None
+) -> None:
     """The watches, with their state: those the daemon checks, those paused, and those
     one-off checks kept (unscheduled). --tag: those tagged so, and the posts such an account
     follows."""
-    from rich.table import Table
-
-    from watcher import console as show
     from watcher import serialize
 
     with open_app(config, db) as app:
@@ -128,6 +166,7 @@ def list_(show_all: bool, tag: str, as_json: bool, config: str | None, db: str |
             listed = app.tagged_listing(tag, include_removed=show_all)
         else:
             listed = app.listing(include_removed=show_all)
+        show = times(app, tz)
     if as_json:
         emit_json([serialize.watch_json(i.watch) | {"schedule": i.schedule.value} for i in listed])
         return
@@ -135,30 +174,30 @@ def list_(show_all: bool, tag: str, as_json: bool, config: str | None, db: str |
         hint = "no watches yet: `watcher add URL` (or `watcher check URL` once)"
         out_console().print(f"no watches tagged {tag!r}" if tag else hint)
         return
+    _print_listing(listed, show)
+
+
+def _print_listing(listed: Sequence[Listed], show: Times) -> None:
+    """A row per watch, its URL under it."""
+    from watcher.layout import Column, Row
+
     # Watches of one URL differ by what they read: shown when any listed watch has one.
     picks = any(i.watch.target.selector or i.watch.target.field for i in listed)
     labels = any(i.watch.name or i.watch.tags for i in listed)
-    table = Table("id", *(["name"] if labels else []), "platform", "url")
+    columns = [Column("id", right=True), *([Column("name", shrink=True)] if labels else [])]
+    columns += [Column("platform"), Column("every"), Column("status")]
+    columns += [Column(f"last check ({show.name})"), Column("versions", right=True)]
     if picks:
-        table.add_column("selector/field")
-    table.add_column("every", no_wrap=True)  # "unscheduled" cut short would say nothing
-    for column in ("status", "last check", "versions"):
-        table.add_column(column)
+        columns.append(Column("reads", shrink=True))
+    rows = []
     for item in listed:
         w = item.watch
-        status = w.state.status.value if w.state.status else "not checked"
-        table.add_row(
-            str(w.id),
-            *([show.inert(label(w))] if labels else []),
-            f"{w.target.platform} account" if w.target.account else w.target.platform,
-            show.inert(w.target.url),
-            *([show.inert(_picks(w))] if picks else []),
-            _every(item),
-            status,
-            show.when(w.last_checked_at),
-            str(w.revisions),
-        )
-    out_console().print(table)
+        cells = [str(w.id), *([label(w)] if labels else [])]
+        cells += [f"{w.target.platform} account" if w.target.account else w.target.platform]
+        cells += [_every(item), w.state.status.value if w.state.status else "not checked"]
+        cells += [show.short(w.last_checked_at), str(w.revisions)]
+        rows.append(Row(tuple(cells + ([_picks(w)] if picks else [])), url=w.target.url))
+    print_table(out_console(), columns, rows)
 
 
 def label(w: Watch) -> str:
@@ -181,7 +220,7 @@ def _every(item: Listed) -> str:
     w = item.watch
     labels = {
         Schedule.INTERVAL: format_duration(w.interval),
-        Schedule.FOLLOW: f"adaptive (account {w.parent_id})",
+        Schedule.FOLLOW: f"by account {w.parent_id}",  # the account's follow schedule
         Schedule.UNSCHEDULED: "unscheduled",  # kept by a one-off check
         Schedule.ENDED: "ended",  # past the follow window
         Schedule.REMOVED: "removed",
@@ -194,18 +233,24 @@ def _every(item: Listed) -> str:
 @click.argument("ref", metavar="URL-OR-ID")
 @click.option("--purge", is_flag=True, help="Also delete its stored versions and events.")
 @click.option("--yes", "-y", is_flag=True, help="With --purge: delete without asking.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 @common_options
-def remove(ref: str, purge: bool, yes: bool, config: str | None, db: str | None) -> None:
+def remove(
+    ref: str, purge: bool, yes: bool, as_json: bool, config: str | None, db: str | None
+) -> None:
     """Stop watching a watch (its history is kept unless --purge, which asks first)."""
     with open_app(config, db) as app:
         watch = app.watch(ref)
         if purge and not yes:
             _confirm_purge(watch)
         versions = app.remove(watch.id, purge)
-    if purge:
-        click.echo(f"watch {watch.id} deleted with {versions} stored version(s)")
+    kept = counted(versions, "version")
+    if as_json:
+        emit_json({"id": watch.id, "url": watch.target.url, "purged": purge, "versions": versions})
+    elif purge:
+        click.echo(f"watch {watch.id} deleted with its {kept}")
     else:
-        click.echo(f"watch {watch.id} stopped; its {versions} version(s) are kept")
+        click.echo(f"watch {watch.id} stopped; its {kept} {'is' if versions == 1 else 'are'} kept")
 
 
 def _confirm_purge(watch: Watch) -> None:
@@ -216,8 +261,8 @@ def _confirm_purge(watch: Watch) -> None:
         raise UsageError("--purge deletes stored versions and events for good: add --yes")
     posts = " and the posts it discovered" if watch.target.account else ""
     question = (
-        f"Delete watch {watch.id} ({visible(watch.target.url)}) with its {watch.revisions} "
-        f"stored version(s) and events{posts}? This cannot be undone"
+        f"Delete watch {watch.id} ({visible(watch.target.url)}) with its "
+        f"{counted(watch.revisions, 'stored version')} and events{posts}? This cannot be undone"
     )
     if not click.confirm(question, default=False, err=True):
         click.echo("nothing deleted", err=True)

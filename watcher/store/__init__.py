@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 import watcher.store.records as records
 from watcher.errors import StoreError, UsageError
 from watcher.masking import mask_db_url
-from watcher.model import DISCOVERED, Followed, Target, Watch
+from watcher.model import DISCOVERED, Filters, Followed, Target, Watch
 from watcher.plan import CheckPlan
 from watcher.store.claims import ClaimQueries
 from watcher.store.deliveries import DeliveryQueries
@@ -64,6 +64,7 @@ class SyncEntry:
     interval: float
     channels: tuple[str, ...]
     pages: int = 1
+    filters: Filters = field(default_factory=Filters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class WatchEdit:
     channels: tuple[str, ...] | None = None
     name: str | None = None
     tags: tuple[str, ...] | None = None
+    filters: Filters | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,18 +183,21 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         enable: bool,
         channels: tuple[str, ...] | None = None,
         pages: int = 1,
+        filters: Filters | None = None,
     ) -> Watch:
         """The watch for `target`, created if new (without `enable`: a check-only watch);
         `enable` schedules it (never unschedules) every `interval`, from now on: a watch not
         scheduled before is due at once, a scheduled one within the new interval. `channels`
-        (when given) replaces its channel list. Two processes creating the same watch at once
-        both get it: the later insert conflicts, and it is read again."""
+        and `filters` (when given) replace its own, and an account's posts'. Two processes
+        creating the same watch at once both get it: the later insert conflicts, and it is
+        read again."""
+        args = (target, interval, now, enable, channels, pages, filters)
         try:
-            return self._ensure_once(target, interval, now, enable, channels, pages)
+            return self._ensure_once(*args)
         except StoreError as exc:
             if not isinstance(exc.__cause__, IntegrityError):
                 raise
-            return self._ensure_once(target, interval, now, enable, channels, pages)
+            return self._ensure_once(*args)
 
     def _ensure_once(
         self,
@@ -202,21 +207,25 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
         enable: bool,
         channels: tuple[str, ...] | None,
         pages: int,
+        filters: Filters | None,
     ) -> Watch:
         with self._connection() as conn:
             row = conn.execute(target_query(target)).first()
             if row is None:
                 values = records.new_watch_values(
-                    target, interval, now, enable, channels or (), pages
+                    target, interval, now, enable, channels or (), pages, filters
                 )
                 conn.execute(_WATCH.insert().values(values))
-            elif enable or channels is not None:
+            elif enable or channels is not None or filters is not None:
                 changes: dict[str, Any] = {}
                 if enable:
                     changes = records.scheduled_changes(row, interval, now) | {"pages": pages}
                 if channels is not None:
                     changes["channels"] = list(channels)
+                if filters is not None:
+                    changes |= records.filter_values(filters)
                 conn.execute(_changed(_WATCH.c.id == row.id, changes))
+                _pass_on(conn, row.id, changes)
                 _forget_config(conn)
             found = conn.execute(target_query(target)).one()
         return records.watch_record(found._mapping)
@@ -348,7 +357,13 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
                 row = conn.execute(target_query(entry.target)).first()
                 if row is None:
                     values = records.new_watch_values(
-                        entry.target, entry.interval, now, True, entry.channels, entry.pages
+                        entry.target,
+                        entry.interval,
+                        now,
+                        True,
+                        entry.channels,
+                        entry.pages,
+                        entry.filters,
                     )
                     values |= {"origin": "config", "next_check_at": first_check(entry.interval)}
                     new_id = conn.execute(_WATCH.insert().returning(_WATCH.c.id), values).scalar()
@@ -359,10 +374,8 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
                 changes = records.config_changes(row, entry)
                 if changes:
                     conn.execute(_changed(_WATCH.c.id == row.id, changes))
+                    _pass_on(conn, row.id, changes)
                     changed += 1
-                if "channels" in changes:  # an account's posts alert where the account does
-                    posts = (_WATCH.c.parent_id == row.id) & (_WATCH.c.origin == DISCOVERED)
-                    conn.execute(_changed(posts, {"channels": changes["channels"]}))
             unwanted = _WATCH.c.id.not_in(wanted) if wanted else true()
             scheduled = _WATCH.c.enabled.is_(True) | _WATCH.c.paused.is_(True)
             dropped = (_WATCH.c.origin == "config") & scheduled & unwanted
@@ -407,7 +420,7 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
     def edit_watch(self, watch_id: int, edit: WatchEdit, now: datetime) -> Watch:
         """Change a watch in place: its versions, events and state stay, so a new selector's
         text is compared with the last stored one. A new interval brings a scheduled watch's
-        next check within it; new channels apply to an account's posts too."""
+        next check within it; new channels and filters apply to an account's posts too."""
         changes = records.edit_values(edit)
         with self._connection() as conn:
             row = conn.execute(select(_WATCH).where(_WATCH.c.id == watch_id)).first()
@@ -417,9 +430,7 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
                 soon = now + timedelta(seconds=edit.interval)
                 changes["next_check_at"] = min(row.next_check_at, soon)
             conn.execute(_changed(_WATCH.c.id == watch_id, changes))
-            if edit.channels is not None:
-                posts = (_WATCH.c.parent_id == watch_id) & (_WATCH.c.origin == DISCOVERED)
-                conn.execute(_changed(posts, {"channels": list(edit.channels)}))
+            _pass_on(conn, watch_id, changes)
         return self.get_watch(watch_id)
 
     # -- accounts ------------------------------------------------------------------------
@@ -446,6 +457,19 @@ def _changed(where: ColumnElement[bool], changes: dict[str, Any]) -> Update:
     """An UPDATE of what a decision reads (schedule, channels): it bumps the version, so a
     check decided before it is stale and decided again."""
     return _WATCH.update().where(where).values(changes).values(version=_WATCH.c.version + 1)
+
+
+# What an account's posts take from it: where they alert and what they leave out.
+_INHERITED = frozenset({"channels", "ignore_pattern", "min_change"})
+
+
+def _pass_on(conn: Connection, account_id: int, changes: Mapping[str, Any]) -> None:
+    """Give the posts an account discovered the settings they take from it that `changes`
+    changes (nothing for a post watch: it discovered none)."""
+    inherited = {key: value for key, value in changes.items() if key in _INHERITED}
+    if inherited:
+        posts = (_WATCH.c.parent_id == account_id) & (_WATCH.c.origin == DISCOVERED)
+        conn.execute(_changed(posts, inherited))
 
 
 def _delete_rows(conn: Connection, watch_id: int) -> None:

@@ -12,6 +12,7 @@ from watcher.model import (
     Delivery,
     DeliveryState,
     EventKind,
+    Filters,
     Post,
     Presence,
     Revision,
@@ -95,6 +96,7 @@ def watch_record(row: Mapping[Any, Any]) -> Watch:
         name=row["name"],
         tags=tuple(row["tags"] or ()),
         paused=row["paused"],
+        filters=Filters(row["ignore_pattern"], row["min_change"]),
     )
 
 
@@ -197,6 +199,7 @@ def new_watch_values(
     enable: bool,
     channels: Sequence[str],
     pages: int = 1,
+    filters: Filters | None = None,
 ) -> dict[str, Any]:
     return {
         "url": target.url,
@@ -223,7 +226,11 @@ def new_watch_values(
         "name": "",
         "tags": [],
         "paused": False,
-    }
+    } | filter_values(filters or Filters())
+
+
+def filter_values(filters: Filters) -> dict[str, Any]:
+    return {"ignore_pattern": filters.ignore, "min_change": filters.min_change}
 
 
 def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
@@ -234,6 +241,8 @@ def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
         changes["channels"] = list(entry.channels)
     if row.pages != entry.pages:
         changes["pages"] = entry.pages
+    if (row.ignore_pattern, row.min_change) != (entry.filters.ignore, entry.filters.min_change):
+        changes |= filter_values(entry.filters)
     if not row.enabled and not row.paused:  # paused by hand: stays paused through syncs
         changes["enabled"] = True
     if row.origin != "config":
@@ -254,6 +263,8 @@ def edit_values(edit: WatchEdit) -> dict[str, Any]:
         values["name"] = edit.name
     if edit.tags is not None:
         values["tags"] = list(edit.tags)
+    if edit.filters is not None:
+        values |= filter_values(edit.filters)
     return values
 
 

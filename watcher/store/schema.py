@@ -8,6 +8,7 @@ recorded) is a database made before versions were recorded, or an empty one. Ver
        `upgrade` adds the columns and indexes they lack)
     2  the version recorded
     3  watches have a name, tags and a paused flag (`upgrade` adds them: "", [], false)
+    4  watches have filters: an ignore pattern and a min_change (`upgrade` adds them: "", 0)
 
 A change to the tables raises `SCHEMA_VERSION` and teaches `upgrade` the step. A database at a
 higher version than this code knows was written by a newer watcher: it is refused untouched,
@@ -31,7 +32,7 @@ from watcher.errors import StoreError
 from watcher.store.tables import META, METADATA
 from watcher.store.upgrade import up_to_date, upgrade
 
-SCHEMA_VERSION = 3  # the version these tables are; see the module docstring
+SCHEMA_VERSION = 4  # the version these tables are; see the module docstring
 SCHEMA_LOCK = 0x77617463  # "watc": the advisory lock that serialises schema set-up
 VERSION_KEY = "schema_version"  # its `meta` row, where there is no user_version
 

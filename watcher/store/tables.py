@@ -116,6 +116,9 @@ WATCH = Table(
     _text("name", ""),
     _json("tags"),
     Column("paused", Boolean, nullable=False, default=False),  # enabled is then False too
+    # filters (schema 4; watcher.model.Filters): `ignore` is an SQL keyword, hence the name
+    _text("ignore_pattern", ""),
+    _number("min_change", 0),
     UniqueConstraint("url", "platform", "selector", "field_path"),
     Index("ix_watch_due", "enabled", "next_check_at"),
     Index("ix_watch_parent", "parent_id"),

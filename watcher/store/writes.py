@@ -171,7 +171,9 @@ def _start_watch(
             conn.execute(WATCH.update().where(WATCH.c.id == row.id).values(adopt | bumped))
         return None
     post = found.post
-    values = records.new_watch_values(found.target, 0.0, now, found.enabled, account.channels)
+    values = records.new_watch_values(
+        found.target, 0.0, now, found.enabled, account.channels, filters=account.filters
+    )
     values |= records.state_values(found.state) | {
         "origin": DISCOVERED,
         "parent_id": account.id,
