@@ -34,10 +34,13 @@ class FakeAccount:
         self.site.set("/api/v1/accounts/lookup", self._lookup)
         self.site.set(STATUSES, self._timeline)
 
-    def post(self, text: str, age: timedelta = timedelta(minutes=1)) -> str:
-        """Publish a status `age` ago; returns its id (ids grow with time, like Snowflakes)."""
+    def post(
+        self, text: str, age: timedelta = timedelta(minutes=1), at: datetime | None = None
+    ) -> str:
+        """Publish a status `age` ago (or `at` that time); returns its id (ids grow with time,
+        like Snowflakes)."""
         ident = str(110000000000000000 + len(self.posts) + 1)
-        created = datetime.now(UTC) - age
+        created = at or datetime.now(UTC) - age
         status = {
             "id": ident,
             "created_at": _iso(created),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -158,6 +159,39 @@ def test_video_blob_and_alt(site: FakeSite) -> None:
     post = seen(site, "thread_video.json", "3lbqtd000000c", "did:web:bob.example.org")
     assert post.text == "clip\n[video] a cat jumping"
     assert post.media == ("bafkreivideoblob",)
+    assert post.media_urls == (  # the view's playlist; the record has only the blob's cid
+        "https://video.bsky.app/watch/did%3Aweb%3Abob.example.org/bafkreivideoblob/playlist.m3u8",
+    )
+
+
+def test_images_are_seen_at_the_views_fullsize_else_its_thumbnail(site: FakeSite) -> None:
+    post = seen(site, "thread_media.json", "3lbqtb000000a")
+    assert post.media_urls == (
+        "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:x/bafkreiimageone@jpeg",
+        "https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:x/bafkreilegacyimage@jpeg",
+    )
+
+
+def test_images_moved_to_another_cdn_are_no_edit(site: FakeSite) -> None:
+    post = seen(site, "thread_media.json", "3lbqtb000000a")
+    text = (PAYLOADS / "thread_media.json").read_text(encoding="utf-8")
+    moved_body = text.replace("https://cdn.bsky.app/", "https://cdn2.bsky.example/")
+    url = f"https://bsky.app/profile/{DID}/post/3lbqtb000000a"
+    moved = observe(site, Reply(200, moved_body, JSON), url, thread_path("3lbqtb000000a"))
+    assert isinstance(moved, Seen), moved
+    assert moved.post.media_urls[0].startswith("https://cdn2.bsky.example/img/")
+    assert moved.post == post
+    assert content_hash(moved.post) == content_hash(post)
+
+
+def test_a_post_without_a_view_of_its_embed_has_no_media_urls(site: FakeSite) -> None:
+    body = json.loads((PAYLOADS / "thread_media.json").read_text(encoding="utf-8"))
+    del body["thread"]["post"]["embed"]
+    url = f"https://bsky.app/profile/{DID}/post/3lbqtb000000a"
+    result = observe(site, Reply(200, json.dumps(body), JSON), url, thread_path("3lbqtb000000a"))
+    assert isinstance(result, Seen), result
+    assert result.post.media == ("bafkreiimageone", "bafkreilegacyimage")
+    assert result.post.media_urls == ()  # no CDN address is made up from a cid
 
 
 def test_handle_is_resolved_once_then_remembered(site: FakeSite) -> None:

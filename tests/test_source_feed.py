@@ -25,6 +25,7 @@ from watcher.model import (
     Seen,
     Target,
 )
+from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
 from watcher.sources import platform_for
 from watcher.sources.common import Response
@@ -159,6 +160,43 @@ def test_atom_entry_text_summary_and_no_published(site: FakeSite) -> None:
     assert post.text == "Plain <not a tag> text"  # type=text is never read as HTML
     assert post.created_at == datetime(2025, 5, 1, 10, 0, tzinfo=UTC)  # `updated` stands in
     assert post.platform_edited is False
+
+
+MEDIA_RSS = (PAYLOADS / "media.rss").read_text()
+
+
+def test_rss_images_are_seen_at_their_enclosures_and_media_content(site: FakeSite) -> None:
+    post = seen(site, MEDIA_RSS, "photo-2")
+    # Image enclosures, then Media RSS images (also in a group); audio, video and a
+    # javascript: address are left out, and an image listed twice is listed once.
+    assert post.media_urls == (
+        "https://cdn.photos.example/harbour.jpg",
+        "https://cdn.photos.example/gull.webp",
+        "https://cdn.photos.example/gull-small.webp",
+    )
+    assert post.media == ()  # a feed names no media ids: the pictures are not content
+    assert seen(site, MEDIA_RSS, "photo-1").media_urls == ()
+
+
+def test_feed_images_moved_to_another_host_are_no_edit(site: FakeSite) -> None:
+    post = seen(site, MEDIA_RSS, "photo-2")
+    moved = seen(site, MEDIA_RSS.replace("cdn.photos.example", "img.cdn.example"), "photo-2")
+    assert moved.media_urls[0] == "https://img.cdn.example/harbour.jpg"
+    assert moved == post
+    assert content_hash(moved) == content_hash(post)
+
+
+def test_atom_images_are_seen_at_their_image_enclosures(site: FakeSite) -> None:
+    enclosures = (
+        '<link rel="enclosure" type="image/png" href="https://blog.example/chart.png"/>'
+        '<link rel="enclosure" type="application/pdf" href="https://blog.example/paper.pdf"/>'
+        '<link rel="alternate" type="image/png" href="https://blog.example/not-an-enclosure.png"/>'
+    )
+    atom = ATOM.replace(
+        "<id>tag:blog.example,2025:guest</id>", f"{enclosures}<id>tag:blog.example,2025:guest</id>"
+    )
+    post = seen(site, atom, "tag:blog.example,2025:guest", ATOM_TYPE)
+    assert post.media_urls == ("https://blog.example/chart.png",)
 
 
 def test_rss_1_0_rdf_item(site: FakeSite) -> None:

@@ -19,6 +19,7 @@ from watcher.normalize import content_hash
 from watcher.settings import PlatformSettings
 from watcher.sources.common import Request, Response
 from watcher.sources.mastodon import MastodonSource, status_id
+from watcher.sources.mastodon.status import status_post, versions
 
 PAYLOADS = FIXTURES / "mastodon"
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -115,6 +116,55 @@ def test_edited_status_with_content_warning_and_media(site: FakeSite) -> None:
     assert post.text == "这是修改后的内容。\n第二行"
     assert post.media == ("111000000000000001", "111000000000000002")
     assert "quotes_count" not in post.metrics  # older servers do not send it
+
+
+def test_media_are_seen_at_each_attachments_file(site: FakeSite) -> None:
+    post = seen(site, "status_edited_cw_media.json", "110000000000000002")
+    assert post.media_urls == (
+        "https://files.social.example/a.png",
+        "https://files.social.example/b.mp4",
+    )
+
+
+def seen_status(site: FakeSite, status: dict[str, object]) -> Post:
+    ident = str(status["id"])
+    reply = Reply(200, json.dumps(status), JSON)
+    result = observe(
+        site, reply, f"https://social.example/@ann/{ident}", f"/api/v1/statuses/{ident}"
+    )
+    assert isinstance(result, Seen), result
+    return result.post
+
+
+def test_an_attachment_not_fetched_yet_is_seen_on_its_origin_server(site: FakeSite) -> None:
+    status = json.loads((PAYLOADS / "status_edited_cw_media.json").read_text(encoding="utf-8"))
+    first = status["media_attachments"][0]
+    first["url"], first["remote_url"] = None, "https://origin.example/cat.png"
+    assert seen_status(site, status).media_urls == (
+        "https://origin.example/cat.png",
+        "https://files.social.example/b.mp4",
+    )
+
+
+def test_media_moved_to_another_host_are_no_edit(site: FakeSite) -> None:
+    post = seen(site, "status_edited_cw_media.json", "110000000000000002")
+    text = (PAYLOADS / "status_edited_cw_media.json").read_text(encoding="utf-8")
+    moved = seen_status(site, json.loads(text.replace("files.social.example", "cdn.example")))
+    assert moved.media_urls == ("https://cdn.example/a.png", "https://cdn.example/b.mp4")
+    assert moved == post
+    assert content_hash(moved) == content_hash(post)
+
+
+def test_each_version_in_the_edit_history_has_its_own_media_urls() -> None:
+    status = json.loads((PAYLOADS / "status_edited_cw_media.json").read_text(encoding="utf-8"))
+    current = status_post(status, status["id"], "social.example")
+    edits = [
+        {"content": "<p>before</p>", "created_at": "2025-06-01T15:00:00Z", "media_attachments": []},
+        {**status, "created_at": "2025-06-01T15:40:12Z"},
+    ]
+    body = json.dumps(edits).encode()
+    found = versions(Response("https://social.example/h", 200, JSON, body), current)
+    assert [v.media_urls for v in found] == [(), current.media_urls]
 
 
 def test_poll_options_follow_the_text(site: FakeSite) -> None:

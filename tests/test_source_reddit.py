@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -34,6 +35,7 @@ HTML = {"content-type": "text/html; charset=utf-8"}
 POST_URL = "https://www.reddit.com/r/python/comments/1abc2de/release_20_more/"
 COMMENT_URL = "https://www.reddit.com/r/python/comments/1abc2de/release_20_more/kx9y8z7/"
 POST_API = "/comments/1abc2de/.json"
+GALLERY = ("https://www.reddit.com/gallery/1gal000", "/comments/1gal000/.json")  # URL, API path
 INFO_API = "/api/info.json"
 
 
@@ -150,10 +152,75 @@ def test_edited_link_post(site: FakeSite) -> None:
 
 
 def test_gallery_media_ids_in_gallery_order(site: FakeSite) -> None:
-    url = "https://www.reddit.com/gallery/1gal000"
-    post = seen(site, "post_gallery.json", url, "/comments/1gal000/.json")
+    post = seen(site, "post_gallery.json", *GALLERY)
     assert post.media == ("b2", "a1")
     assert post.text == ""  # the gallery's own URL is not content
+
+
+def test_gallery_images_are_seen_at_their_source_in_gallery_order(site: FakeSite) -> None:
+    post = seen(site, "post_gallery.json", *GALLERY)
+    assert post.media_urls == (
+        "https://preview.redd.it/b2.jpg?s=sig2",
+        "https://preview.redd.it/a1.jpg?s=sig1",
+    )
+
+
+def test_gallery_images_moved_to_another_host_are_no_edit(site: FakeSite) -> None:
+    post = seen(site, "post_gallery.json", *GALLERY)
+    text = (PAYLOADS / "post_gallery.json").read_text(encoding="utf-8")
+    moved_body = text.replace("preview.redd.it", "external-preview.redd.it").replace("sig", "re")
+    moved = observe(site, Reply(200, moved_body, JSON), *GALLERY)
+    assert isinstance(moved, Seen), moved
+    assert moved.post.media_urls[0] == "https://external-preview.redd.it/b2.jpg?s=re2"
+    assert moved.post == post
+    assert content_hash(moved.post) == content_hash(post)
+
+
+def self_post_with(site: FakeSite, **fields: object) -> Post:
+    """post_self.json as a link post with `fields` changed."""
+    listing = json.loads((PAYLOADS / "post_self.json").read_text(encoding="utf-8"))
+    listing[0]["data"]["children"][0]["data"] |= {"is_self": False, "selftext": ""} | fields
+    result = observe(site, Reply(200, json.dumps(listing), JSON))
+    assert isinstance(result, Seen), result
+    return result.post
+
+
+def test_an_image_post_is_seen_at_its_image(site: FakeSite) -> None:
+    image = "https://i.redd.it/abc123.jpeg"
+    post = self_post_with(site, url=image, url_overridden_by_dest=image, post_hint="image")
+    assert (post.media, post.media_urls) == ((), (image,))
+    assert post.text == image  # where the link points is content, as for any link post
+
+
+def test_an_image_elsewhere_is_seen_at_its_previews_source(site: FakeSite) -> None:
+    source = {"url": "https://external-preview.redd.it/xyz.png?auto=webp&s=1", "width": 900}
+    preview = {"images": [{"source": source, "resolutions": [{"url": "https://x.example/s.png"}]}]}
+    post = self_post_with(
+        site, url="https://imgur.example/xyz.png", post_hint="image", preview=preview
+    )
+    assert post.media_urls == ("https://external-preview.redd.it/xyz.png?auto=webp&s=1",)
+
+
+def test_a_link_posts_preview_is_not_its_media(site: FakeSite) -> None:
+    preview = {"images": [{"source": {"url": "https://external-preview.redd.it/card.png"}}]}
+    post = self_post_with(
+        site, url="https://example.com/article", post_hint="link", preview=preview
+    )
+    assert post.media_urls == ()  # a picture of the linked page, not of the post
+
+
+def test_a_hosted_video_is_seen_at_its_playlist(site: FakeSite) -> None:
+    video = {
+        "hls_url": "https://v.redd.it/vid123/HLSPlaylist.m3u8?a=1",
+        "fallback_url": "https://v.redd.it/vid123/DASH_720.mp4",
+    }
+    post = self_post_with(
+        site,
+        url="https://v.redd.it/vid123",
+        post_hint="hosted:video",
+        secure_media={"reddit_video": video},
+    )
+    assert post.media_urls == ("https://v.redd.it/vid123/HLSPlaylist.m3u8?a=1",)
 
 
 def test_deleted_account_is_not_a_deleted_post(site: FakeSite) -> None:

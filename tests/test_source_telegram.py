@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -141,6 +142,36 @@ def test_edited_signed_post_with_media(site: FakeSite) -> None:
     # the links to each item, not the CDN URLs, whose tokens change
     assert post.media == ("photo:durov/301", "video:durov/302")
     assert post.metrics["views"] == 1_200_000
+
+
+SIGNED = ("https://t.me/s/durov/301", "/durov/301")  # the media post: URL, widget path
+
+
+def test_media_are_seen_at_the_photos_background_and_the_videos_file(site: FakeSite) -> None:
+    post = seen(site, "embed_edited_signed_media.html", *SIGNED)
+    assert post.media_urls == (
+        "https://cdn4.telesco.pe/file/sig1.jpg",
+        "https://cdn4.telesco.pe/file/v.mp4?token=sig3",
+    )
+
+
+def test_a_video_without_its_file_is_seen_at_its_thumbnail(site: FakeSite) -> None:
+    html = (PAGES / "embed_edited_signed_media.html").read_text(encoding="utf-8")
+    html = re.sub(r"<video [^>]*></video>", "", html)
+    result = observe(site, Reply(200, html, HTML), *SIGNED)
+    assert isinstance(result, Seen), result
+    assert result.post.media_urls[1] == "https://cdn4.telesco.pe/file/sig2.jpg"
+
+
+def test_media_moved_to_another_cdn_with_new_tokens_are_no_edit(site: FakeSite) -> None:
+    post = seen(site, "embed_edited_signed_media.html", *SIGNED)
+    html = (PAGES / "embed_edited_signed_media.html").read_text(encoding="utf-8")
+    html = html.replace("cdn4.telesco.pe", "cdn5.telegram-cdn.org").replace("sig", "new")
+    moved = observe(site, Reply(200, html, HTML), *SIGNED)
+    assert isinstance(moved, Seen), moved
+    assert moved.post.media_urls[0] == "https://cdn5.telegram-cdn.org/file/new1.jpg"
+    assert moved.post == post
+    assert content_hash(moved.post) == content_hash(post)
 
 
 def test_poll_counts_and_a_quoted_reply_is_not_the_text(site: FakeSite) -> None:

@@ -80,6 +80,16 @@ def test_page_metadata(site: FakeSite) -> None:
     assert post.platform_edited is False
 
 
+def test_og_image_is_not_taken_for_the_posts_media(site: FakeSite) -> None:
+    article = (PAGES / "article.html").read_text(encoding="utf-8")
+    card = '<meta property="og:image" content="https://cdn.example/share-card.png">'
+    html = article.replace("</head>", f"{card}</head>")
+    assert card in html
+    post = seen(site, Reply(body=html.encode(), headers=HTML))
+    # The page's share card, not clearly a picture of what is watched: no media at all.
+    assert (post.media, post.media_urls) == ((), ())
+
+
 def test_body_fallback_drops_header_nav_form_footer(site: FakeSite) -> None:
     post = seen(site, page("body_only.html"))
     assert post.title == "Plain page"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -123,6 +124,30 @@ def test_plain_post(site: FakeSite) -> None:
     assert post.created_at == datetime(2025, 3, 4, 13, 5, 9, tzinfo=UTC)
     assert post.media == ("006abcdegy1hz0000000001j30u00u0", "006abcdegy1hz0000000002j30u00u0")
     assert (post.title, post.edited_at, post.platform_edited) == ("", None, False)
+
+
+def test_pictures_are_seen_at_their_large_size_in_pic_id_order(site: FakeSite) -> None:
+    post = seen(site, "status_plain.json")
+    assert post.media_urls == (
+        "https://wx1.sinaimg.cn/large/006abcdegy1hz0000000001j30u00u0.jpg",
+        "https://wx2.sinaimg.cn/large/006abcdegy1hz0000000002j30u00u0.jpg",
+    )
+
+
+def test_a_reposts_pictures_come_from_pic_infos_at_their_largest(site: FakeSite) -> None:
+    post = seen(site, "status_repost_deleted_original.json")
+    assert post.media_urls == ("https://wx3.sinaimg.cn/large/deadbeefgy1hz0000000009j30u00u0.jpg",)
+
+
+def test_pictures_moved_to_another_host_are_no_edit(site: FakeSite) -> None:
+    post = seen(site, "status_plain.json")
+    text = (PAYLOADS / "status_plain.json").read_text(encoding="utf-8")
+    moved = seen_body(site, json.loads(re.sub(r"wx\d\.sinaimg\.cn", "tvax4.sinaimg.cn", text)))
+    assert (
+        moved.media_urls[0] == "https://tvax4.sinaimg.cn/large/006abcdegy1hz0000000001j30u00u0.jpg"
+    )
+    assert moved == post
+    assert content_hash(moved) == content_hash(post)
 
 
 def test_metrics_are_ints_and_not_content(site: FakeSite) -> None:

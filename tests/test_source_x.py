@@ -296,6 +296,66 @@ def test_media_ids_without_an_address(site: FakeSite) -> None:
     data = body("tweet_media.json")
     data["mediaDetails"] = [{"media_key": "3_1929455445000000001"}, {"id_str": "19294554450"}, {}]
     assert seen(site, data).media == ("3_1929455445000000001", "19294554450")
+    assert seen(site, data).media_urls == ()
+
+
+def test_photos_are_seen_at_their_media_url(site: FakeSite) -> None:
+    post = seen(site, body("tweet_media.json"))
+    assert post.media_urls == (
+        "https://pbs.twimg.com/media/GAbCdEfGhIjKlMn.jpg",
+        "https://pbs.twimg.com/media/GOpQrStUvWxYz01.png",
+    )
+
+
+def _video(poster: str, variants: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "video", "media_url_https": poster, "video_info": {"variants": variants}}
+
+
+def test_a_video_is_seen_at_its_mp4_of_the_highest_bitrate(site: FakeSite) -> None:
+    data = body("tweet_media.json")
+    data["mediaDetails"] = [
+        _video(
+            "https://pbs.twimg.com/amplify_video_thumb/1/img/poster.jpg",
+            [
+                {"content_type": "application/x-mpegURL", "url": "https://video.twimg.com/pl.m3u8"},
+                {
+                    "bitrate": 832000,
+                    "content_type": "video/mp4",
+                    "url": "https://video.twimg.com/m.mp4",
+                },
+                {
+                    "bitrate": 2176000,
+                    "content_type": "video/mp4",
+                    "url": "https://video.twimg.com/l.mp4",
+                },
+                {
+                    "bitrate": 288000,
+                    "content_type": "video/mp4",
+                    "url": "https://video.twimg.com/s.mp4",
+                },
+            ],
+        ),
+        _video("https://pbs.twimg.com/amplify_video_thumb/2/img/poster.jpg", []),  # its poster
+    ]
+    post = seen(site, data)
+    assert post.media_urls == (
+        "https://video.twimg.com/l.mp4",
+        "https://pbs.twimg.com/amplify_video_thumb/2/img/poster.jpg",  # no playable file
+    )
+
+
+def test_media_urls_changing_alone_are_no_edit(site: FakeSite) -> None:
+    post = seen(site, body("tweet_media.json"))
+    data = body("tweet_media.json")
+    for item in data["mediaDetails"]:  # another size asked for: the same photo
+        item["media_url_https"] += "?format=jpg&name=orig"
+    moved = seen(site, data)
+    assert (
+        moved.media_urls[0]
+        == "https://pbs.twimg.com/media/GAbCdEfGhIjKlMn.jpg?format=jpg&name=orig"
+    )
+    assert moved == post
+    assert content_hash(moved) == content_hash(post)
 
 
 def test_long_post_text_is_what_x_sent(site: FakeSite) -> None:

@@ -185,7 +185,6 @@ SINCE_3 = ("ignore_pattern", "min_change")  # the columns version 4 added
 
 
 def test_a_version_3_database_gains_filters_and_keeps_the_rest(db_url: str):
-    assert SCHEMA_VERSION == 4
     stored_watch_with_two_versions(db_url)
     store = Store(db_url)
     try:
@@ -212,7 +211,39 @@ def test_a_version_3_database_gains_filters_and_keeps_the_rest(db_url: str):
     finally:
         store.close()
     assert set(SINCE_3) <= columns(db_url, "watch")
-    assert recorded_version(db_url) == 4
+    assert recorded_version(db_url) == SCHEMA_VERSION
+
+
+SILENCES = ("silence", "silent_since")  # the watch columns version 5 added for silences
+
+
+def test_a_version_4_database_gains_silences_and_keeps_the_rest(db_url: str):
+    stored_watch_with_two_versions(db_url)
+    ann = Target("https://social.example/@ann", "mastodon", account=True)
+    store = Store(db_url)
+    try:
+        store.ensure_watch(ann, 300, T0, True)
+    finally:
+        store.close()
+    engine = create_engine(db_url)
+    with engine.begin() as conn:  # as version 4 left the watch table
+        for column in SILENCES:
+            conn.exec_driver_sql(f"ALTER TABLE watch DROP COLUMN {column}")
+    engine.dispose()
+    record_version(db_url, 4)
+    store = Store(db_url)
+    try:
+        post, account = store.list_watches()
+        # Every account judges its silences by its own rhythm; none is announced yet.
+        assert (account.target, account.silence, account.silent_since) == (ann, "auto", None)
+        assert (post.target, post.revisions) == (TARGET, 2)
+        assert [r.post.text for r in store.revisions(post.id)] == ["after", "before"]
+        store.edit_watch(account.id, WatchEdit(silence="7200"), T0)
+        assert store.get_watch(account.id).silence == "7200"
+    finally:
+        store.close()
+    assert set(SILENCES) <= columns(db_url, "watch")
+    assert recorded_version(db_url) == SCHEMA_VERSION
 
 
 # -- a newer database ------------------------------------------------------------------------

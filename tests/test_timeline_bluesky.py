@@ -105,6 +105,7 @@ def test_page_lists_own_posts_newest_first(site: FakeSite) -> None:
     newest = result.posts[0]
     assert newest.text == "New bike day\n[image] a red bicycle"
     assert newest.media == ("bafkreibike",)
+    assert newest.media_urls == ("https://cdn.bsky.app/img/feed_fullsize/plain/x/bafkreibike@jpeg",)
     assert newest.url == "https://bsky.app/profile/alice.example.com/post/3lbqtf000000e"
     assert newest.created_at == datetime(2025, 6, 3, 9, 15, tzinfo=UTC)
     assert site.hits(feed_path()) == 1

@@ -5,23 +5,30 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.fakeplatform import PROFILE, FakeAccount, mastodon_settings
 from tests.live import live, replayed, request_key
 from tests.server import FakeSite, Reply
+from watcher.app import App
 from watcher.errors import FetchError, TransportError, UsageError
 from watcher.model import (
     Blocked,
+    EventKind,
     Failed,
     Gone,
     Page,
     RateLimited,
     Seen,
+    Status,
     Target,
     TimelineObservation,
+    Watch,
 )
 from watcher.settings import PlatformSettings
 from watcher.sources.common import Request, Response
@@ -123,6 +130,10 @@ def test_page_lists_own_posts_newest_first(site: FakeSite) -> None:
     assert page.posts[0].text == "Which editor?\nvim\nemacs"
     assert page.posts[1].title == "spoilers: season finale"
     assert page.posts[1].media == ("111000000000000001", "111000000000000002")
+    assert page.posts[1].media_urls == (
+        "https://files.social.example/a.png",
+        "https://files.social.example/b.mp4",
+    )
 
 
 def test_requests_lookup_then_the_first_page_without_boosts(site: FakeSite) -> None:
@@ -468,3 +479,68 @@ def test_flow_reuses_the_account_until_a_page_looks_odd() -> None:
         f"{ORIGIN}{LOOKUP}?acct=ann",
         listing(),
     ]
+
+
+# --- followed posts, end to end: counters sampled, media kept -----------------------------------
+
+
+@pytest.fixture
+def followed(tmp_path: Path, site: FakeSite) -> Iterator[tuple[App, FakeAccount, Watch]]:
+    """ann's account with three posts (the newest with a picture), watched and checked once."""
+    fake = FakeAccount(site)
+    for n in range(1, 4):
+        fake.post(f"post number {n}", age=timedelta(minutes=30 - n))
+        fake.posts[0]["favourites_count"] = n
+    fake.posts[0]["media_attachments"] = [
+        {"id": "m1", "type": "image", "url": "https://files.social.example/cat.png"}
+    ]
+    with App(mastodon_settings(site), db=str(tmp_path / "watcher.db")) as app:
+        account = app.store.ensure_watch(app.target(PROFILE), 300.0, app.clock(), True)
+        app.check_once(account)
+        yield app, fake, account
+
+
+def test_every_followed_post_is_sampled_from_the_timelines_counters(
+    followed: tuple[App, FakeAccount, Watch],
+) -> None:
+    app, fake, account = followed
+    posts = {w.post_id: w for w in app.store.children(account.id)}
+    assert len(posts) == 3
+    for status in fake.posts:  # each first snapshot, as listed, is a sample
+        samples = app.store.metric_samples(posts[status["id"]].id)
+        assert [values for _, values in samples] == [
+            {"favourites_count": status["favourites_count"]}
+        ]
+    assert fake.status_hits() == 0  # from the listing alone
+
+
+def test_a_followed_posts_checks_sample_its_counters_when_they_change(
+    followed: tuple[App, FakeAccount, Watch],
+) -> None:
+    app, fake, account = followed
+    newest = fake.posts[0]
+    child = next(w for w in app.store.children(account.id) if w.post_id == newest["id"])
+    app.check_once(app.store.get_watch(child.id))  # the same counters: no new sample
+    assert len(app.store.metric_samples(child.id)) == 1
+    newest["favourites_count"] = 40
+    app.check_once(app.store.get_watch(child.id))
+    samples = app.store.metric_samples(child.id)
+    assert [values for _, values in samples] == [{"favourites_count": 3}, {"favourites_count": 40}]
+
+
+def test_a_followed_posts_media_urls_are_stored_and_a_cdn_move_is_no_edit(
+    followed: tuple[App, FakeAccount, Watch],
+) -> None:
+    app, fake, account = followed
+    newest = fake.posts[0]
+    child = next(w for w in app.store.children(account.id) if w.post_id == newest["id"])
+    assert app.store.revision(child.id, 1).post.media_urls == (
+        "https://files.social.example/cat.png",
+    )
+    newest["media_attachments"][0]["url"] = "https://cdn.social.example/cat.png"
+    result = app.check_once(app.store.get_watch(child.id))
+    assert result.status is Status.UNCHANGED
+    assert result.post is not None
+    assert result.post.media_urls == ("https://cdn.social.example/cat.png",)
+    assert app.store.get_watch(child.id).revisions == 1
+    assert app.store.events(child.id)[-1].kind is EventKind.NEW  # no edit recorded

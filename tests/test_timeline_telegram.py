@@ -190,6 +190,7 @@ def test_post_from_timeline_equals_post_from_fetch(site: FakeSite, ident: str, e
     from_page = {post.id: post for post in listed.posts}[f"durov/{ident}"]
     assert from_page == alone.post
     assert content_hash(from_page) == content_hash(alone.post)
+    assert from_page.media_urls == alone.post.media_urls  # nor do media URLs
     assert dict(from_page.metrics) == dict(alone.post.metrics)  # metrics do not take part in ==
 
 

@@ -162,6 +162,19 @@ def test_pictures_are_read_from_pics_on_cards(site: FakeSite) -> None:
     assert in_group.media == ("006cccccgy1hz0000000031j30u00u0",)
 
 
+def test_pictures_on_cards_are_seen_at_their_large_size(site: FakeSite) -> None:
+    serve(site)
+    pinned, repost, in_group = page(site).posts
+    assert pinned.media_urls == (
+        "https://wx1.sinaimg.cn/large/006aaaagy1hz0000000011j30u00u0.jpg",
+        "https://wx1.sinaimg.cn/large/006aaaagy1hz0000000012j30u00u0.jpg",
+    )
+    assert repost.media_urls == ()
+    assert in_group.media_urls == (
+        "https://wx1.sinaimg.cn/large/006cccccgy1hz0000000031j30u00u0.jpg",
+    )
+
+
 def test_requests_profile_then_its_weibo_tab(site: FakeSite) -> None:
     profile = json.loads((PAYLOADS / "profile.json").read_text(encoding="utf-8"))
     profile["data"]["tabsInfo"]["tabs"][1]["containerid"] = f"230413{UID}"
@@ -217,7 +230,9 @@ def test_timeline_posts_equal_their_direct_fetch(site: FakeSite) -> None:
         site.set(f"/statuses/show?id={ident}", payload(name))
     source = live(WeiboSource(PlatformSettings(base_url=site.url)))
     for post in listed.posts:
-        assert source.fetch(Target(post.url, "weibo")) == Seen(post)
+        fetched = source.fetch(Target(post.url, "weibo"))
+        assert fetched == Seen(post)
+        assert isinstance(fetched, Seen) and fetched.post.media_urls == post.media_urls
 
 
 # --- refusals ---------------------------------------------------------------------------------

@@ -114,7 +114,13 @@ class App(Checks, Views):
             key = f"watches[{index}].{_watch_key(str(exc))}"
             raise ConfigError(f"{self.settings.source}: {key}") from exc
         interval = watch.interval or self.settings.default_interval
-        return SyncEntry(target, interval, watch.channels, watch.pages, watch.filters)
+        if watch.silence and not target.account:
+            raise ConfigError(
+                f"{self.settings.source}: watches[{index}].silence: applies to accounts;"
+                " this URL is a single post"
+            )
+        silence = watch.silence or "auto"
+        return SyncEntry(target, interval, watch.channels, watch.pages, watch.filters, silence)
 
 
 # What `App.target` says about an option, by the start of its message.

@@ -41,6 +41,7 @@ from watcher.model import (
 from watcher.normalize import canonical
 from watcher.plan import CheckPlan, NewWatch
 from watcher.settings import Settings
+from watcher.silence import postings
 from watcher.sources import SOURCES, Source
 from watcher.sources.common import Flow
 from watcher.store import Store
@@ -312,7 +313,9 @@ class Checks:
             outcome = detect(watch.state, seen, now, self._confirm_count)
             found = await self._discoveries(source, watch, reading, now)
             listing = reading.listing if reading else watch.listing
-            plan = plan_account(self.rules, watch, seen, outcome, now, listing, found)
+            fresh = (*reading.new, *reading.backfill) if reading else ()
+            posts = postings(followed, fresh, now)
+            plan = plan_account(self.rules, watch, seen, outcome, now, listing, found, posts)
             applied = await asyncio.to_thread(self.store.apply, plan)
             if applied is not None:
                 break
@@ -330,7 +333,7 @@ class Checks:
             revision=applied.watch.revisions,
             reason=outcome.reason,
             changed=outcome.changed or any(r.changed for r in suspects),
-            events=outcome.events,
+            events=outcome.events + _quiet_events(plan),
             listed=len(obs.posts) if isinstance(obs, Page) else 0,
             discovered=tuple(applied.created),
             suspects=tuple(suspects),
@@ -390,6 +393,13 @@ def _dropped(fresh: Watch, obs: Observation) -> CheckResult:
     post = obs.post if isinstance(obs, Seen) else None
     status = fresh.state.status or Status.UNCHANGED
     return CheckResult(fresh, status, post, fresh.revisions, stale=True)
+
+
+def _quiet_events(plan: CheckPlan) -> tuple[Event, ...]:
+    """The account's `silent` or `back` event this check decided, if any."""
+    kinds = (EventKind.SILENT, EventKind.BACK)
+    planned = (e for step in plan.steps for e in step.events if e.kind in kinds)
+    return tuple(Event(e.kind, e.at, e.detail) for e in planned)
 
 
 def _unlisted(obs: TimelineObservation) -> Observation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -25,6 +26,7 @@ from watcher.settings import (
     ChannelSettings,
     DaemonSettings,
     DetectSettings,
+    DigestSettings,
     HttpSettings,
     PlatformSettings,
     Settings,
@@ -46,7 +48,11 @@ _TOP_KEYS = {
     "platforms",
     "channels",
     "watches",
+    "digests",
 }
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_AT = re.compile(r"(?:(?P<day>[a-z]{3})\s+)?(?P<hour>\d{1,2}):(?P<minute>\d\d)")
+MAX_TOP = 50  # posts in a digest's top list
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EVENT_KINDS = frozenset(kind.value for kind in EventKind)
 # The platform names of `watcher.sources.SOURCES`, written out: the registry imports every
@@ -164,6 +170,7 @@ def parse_settings(
         platforms=_platforms(reader, reader.table(data, "platforms", None)),
         channels=(channels := _channels(reader, reader.array(data, "channels"), deliver)),
         watches=_watches(reader, reader.array(data, "watches"), {c.name for c in channels}),
+        digests=_digests(reader, reader.array(data, "digests"), {c.name for c in channels}),
         source=source,
     )
 
@@ -236,6 +243,50 @@ def _channels(
     return tuple(channels)
 
 
+def _digests(
+    r: _Reader, tables: list[Mapping[str, Any]], channel_names: set[str]
+) -> tuple[DigestSettings, ...]:
+    digests: list[DigestSettings] = []
+    for i, t in enumerate(tables):
+        key = f"digests[{i}]"
+        r.keys(t, {"account", "every", "at", "tz", "channels", "top", "name"}, key + ".")
+        account = r.required(t, f"{key}.account")
+        if not account.startswith("@"):
+            r.wrap(f"{key}.account", check_watch_url, account)
+        every = r.value(t, f"{key}.every", str, "week")
+        if every not in ("week", "day"):
+            raise r.fail(f"{key}.every", f'must be "week" or "day", not {every!r}')
+        at = r.value(t, f"{key}.at", str, "mon 09:00" if every == "week" else "09:00")
+        weekday, hour, minute = r.wrap(f"{key}.at", functools.partial(_at, every=every), at)
+        digest = DigestSettings(
+            account=account,
+            every=every,
+            weekday=weekday,
+            hour=hour,
+            minute=minute,
+            tz=r.timezone(t, f"{key}.tz"),
+            channels=tuple(r.string_list(t, f"{key}.channels", channel_names, what="channel")),
+            top=r.positive(t, f"{key}.top", 3, MAX_TOP),
+            name=r.value(t, f"{key}.name", str, "").strip(),
+        )
+        if any(d.key == digest.key for d in digests):
+            raise r.fail(key, f"digest {digest.key!r} is defined twice (give each a name)")
+        digests.append(digest)
+    return tuple(digests)
+
+
+def _at(text: str, every: str) -> tuple[str, int, int]:
+    """`mon 09:00` (weekly) or `09:00` (daily) → (weekday, hour, minute)."""
+    found = _AT.fullmatch(text.strip().lower())
+    shape = '"mon 09:00" (a weekday and a time)' if every == "week" else '"09:00"'
+    if found is None or (found["day"] is None) == (every == "week"):
+        raise ValueError(f"{text!r} is not a time like {shape}")
+    day, hour, minute = found["day"] or "mon", int(found["hour"]), int(found["minute"])
+    if day not in _WEEKDAYS or hour > 23 or minute > 59:
+        raise ValueError(f"{text!r} is not a time like {shape}")
+    return day, hour, minute
+
+
 def _watches(
     r: _Reader, tables: list[Mapping[str, Any]], channel_names: set[str]
 ) -> tuple[WatchSettings, ...]:
@@ -243,7 +294,7 @@ def _watches(
     for i, t in enumerate(tables):
         key = f"watches[{i}]"
         allowed = {"url", "interval", "platform", "selector", "field", "channels", "pages"}
-        allowed |= {"ignore", "min_change"}
+        allowed |= {"ignore", "min_change", "silence"}
         r.keys(t, allowed, key + ".")
         channels = r.string_list(t, f"{key}.channels", channel_names, what="channel")
         url = r.required(t, f"{key}.url")
@@ -262,6 +313,9 @@ def _watches(
                 channels=tuple(channels),
                 pages=r.positive(t, f"{key}.pages", 1, MAX_PAGES),
                 filters=_filters(r, t, key),
+                silence=r.wrap(f"{key}.silence", parse_silence, t["silence"])
+                if "silence" in t
+                else "",
             )
         )
     return tuple(watches)
@@ -515,6 +569,25 @@ def parse_duration(value: object, zero_ok: bool = False, most: float = MAX_DURAT
     if seconds > most:
         raise ValueError(f"duration must be at most {_limit_text(most)}, not {value!r}")
     return seconds
+
+
+MIN_SILENCE = HOUR  # a shorter silence threshold would be one between two checks
+
+
+def parse_silence(value: object) -> str:
+    """An account's silence setting as stored: "auto", "off", or the threshold in seconds
+    ("108000") from a duration such as "30h" or "3d" (at least 1h, at most 366d)."""
+    if isinstance(value, str) and value.strip().lower() in ("auto", "off"):
+        return value.strip().lower()
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        raise ValueError(
+            f'must be "auto", "off" or a duration such as 30h or 3d, not {value!r}'
+        ) from None
+    if seconds < MIN_SILENCE:
+        raise ValueError(f"a silence threshold must be at least 1h, not {value!r}")
+    return str(int(seconds)) if seconds.is_integer() else repr(seconds)
 
 
 def _limit_text(seconds: float) -> str:

@@ -19,6 +19,7 @@ from watcher.model import (
     EventKind,
     Observation,
     Post,
+    Presence,
     RateLimited,
     Seen,
     Status,
@@ -30,6 +31,8 @@ from watcher.model import (
 from watcher.plan import CheckPlan, NewWatch, PlannedEvent, Step
 from watcher.schedule import CONFIRM_SPACING, follow_interval, next_check
 from watcher.settings import Settings
+from watcher.silence import Posting
+from watcher.silence import decide as decide_silence
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ def plan_post(
         last_error=outcome.reason if post is None else "",
         metrics=_sample(watch, post),
         steps=tuple(steps),
+        silent_since=watch.silent_since,
     )
 
 
@@ -130,12 +134,28 @@ def plan_account(
     now: datetime,
     listing: tuple[str, ...],
     discovered: Sequence[NewWatch] = (),
+    posts: Sequence[Posting] = (),
 ) -> CheckPlan:
     """The plan of one account check: its own presence (`seen`: its handle as a post, or why
     its timeline could not be listed) decided as a post's, plus the listing to compare the
-    next one with and a watch per post it starts following."""
+    next one with, a watch per post it starts following, and whether the account went silent
+    or came back (`posts`: when each of its known posts was published; only a listing that
+    was seen counts, see `watcher.silence`)."""
     plan = plan_post(rules, watch, seen, outcome, now)
-    return replace(plan, listing=listing, discovered=tuple(discovered))
+    plan = replace(plan, listing=listing, discovered=tuple(discovered))
+    if not isinstance(seen, Seen):
+        return plan  # failing, blocked, hidden, gone: not silent, and not back either
+    verdict = decide_silence(watch.silence, watch.silent_since, posts, now)
+    if not verdict.events:
+        return replace(plan, silent_since=verdict.silent_since)
+    # A silence already running at the first listing is recorded, not alerted (a baseline).
+    baseline = watch.state.presence is Presence.UNKNOWN
+    events = tuple(
+        PlannedEvent(e.kind, e.at, e.detail, () if baseline else rules.route(watch, e.kind))
+        for e in verdict.events
+    )
+    step = Step(now, None, outcome.state.content_hash, events)
+    return replace(plan, steps=(*plan.steps, step), silent_since=verdict.silent_since)
 
 
 def new_watch(

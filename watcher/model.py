@@ -40,6 +40,9 @@ class Post:
     media: tuple[str, ...] = ()
     metrics: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)
     platform_edited: bool = False  # the platform's own "edited" flag, shown but not trusted alone
+    # Where the media can be seen (image URLs), in `media` order where the platform gives them:
+    # for digests and evidence, never content (a CDN host or a signature changes on its own).
+    media_urls: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def document(self) -> str:
@@ -149,6 +152,9 @@ class EventKind(StrEnum):
     HIDDEN = "hidden"
     BLOCKED = "blocked"
     BROKEN = "broken"
+    SILENT = "silent"  # an account: no post for longer than its silence threshold
+    BACK = "back"  # an account: its first post after a silence
+    DIGEST = "digest"  # an account: a scheduled digest of a period, sent once
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +238,10 @@ class Watch:
     tags: tuple[str, ...] = ()  # the user's labels, for `list --tag` and `status --tag`
     paused: bool = False  # stopped by `pause` (not enabled), until `resume`: not removed
     filters: Filters = field(default_factory=Filters)  # an account's posts take the account's
+    # accounts going quiet (watcher.silence): "auto", "off" or seconds; and while a silence is
+    # announced, the time of the last post before it
+    silence: str = "auto"
+    silent_since: datetime | None = None
 
     @property
     def discovered(self) -> bool:

@@ -271,11 +271,13 @@ class Notifier:
         body_format: str,
         title: str = "",
         notify_type: str = "info",
+        attachments: Sequence[Attachment] = (),
     ) -> None:
         """Deliver each body as one notification, with `title` where the service shows one and
-        apprise's `notify_type` (info, success, warning, failure); DeliveryError (with
-        `delivered`, the number of bodies the channel accepted before it failed) when apprise
-        fails, raises or cannot use the channel's URL."""
+        apprise's `notify_type` (info, success, warning, failure); `attachments` go with the
+        first body, where the service takes attachments (others get the bodies alone).
+        DeliveryError (with `delivered`, the number of bodies the channel accepted before it
+        failed) when apprise fails, raises or cannot use the channel's URL."""
         fmt = _FORMATS.get(body_format)
         if fmt is None:
             known = ", ".join(_FORMATS)
@@ -286,7 +288,10 @@ class Notifier:
         heading = _clip(" ".join(title.split()), target.title_max)
         with target.lock:
             for index, body in enumerate(bodies):
-                problem = self._notify(target, body, fmt.apprise_format, heading, notify_type)
+                attach = attachments if index == 0 else ()
+                problem = self._notify(
+                    target, body, fmt.apprise_format, heading, notify_type, attach
+                )
                 if problem:
                     raise DeliveryError(
                         f"channel {channel.name!r}: message {index + 1}/{len(bodies)} was not "
@@ -335,10 +340,18 @@ class Notifier:
         return _Target(sender, (channel.url, url), max(0, title_max))
 
     @staticmethod
-    def _notify(target: _Target, body: str, body_format: str, title: str, kind: str) -> str:
+    def _notify(
+        target: _Target,
+        body: str,
+        body_format: str,
+        title: str,
+        kind: str,
+        attachments: Sequence[Attachment] = (),
+    ) -> str:
         """'' when the service accepted `body`, else why not (one line, masked)."""
         import apprise
 
+        attach = _attach(attachments, target) if attachments else None
         try:
             result = target.apprise.notify(
                 body=body,
@@ -346,6 +359,7 @@ class Notifier:
                 notify_type=_notify_type(kind),
                 body_format=body_format,
                 interpret_escapes=False,
+                attach=attach,
             )
         except Exception as exc:
             return _one_line(f"apprise raised {type(exc).__name__}: {exc}", target.urls)
@@ -358,6 +372,30 @@ class Notifier:
             warnings = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR")]
             reason = warnings[-1] if warnings else f"apprise reported {result.status.name}"
             return _one_line(reason, target.urls)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message, from memory (a digest's chart)."""
+
+    name: str
+    content: bytes
+    mimetype: str
+
+
+def _attach(attachments: Sequence[Attachment], target: _Target) -> apprise.AppriseAttachment | None:
+    """apprise's attachments, for a service that takes them (None for one that does not: it
+    would fail the whole message rather than send the text alone)."""
+    import apprise
+    from apprise.attachment.memory import AttachMemory
+
+    if not all(getattr(service, "attachment_support", False) for service in target.apprise):
+        return None
+    found = apprise.AppriseAttachment()
+    for item in attachments:
+        memory = AttachMemory(content=item.content, name=item.name, mimetype=item.mimetype)  # type: ignore[no-untyped-call]
+        found.add(memory)
+    return found
 
 
 def _notify_type(kind: str) -> apprise.NotifyType:

@@ -19,12 +19,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from watcher.differ import diff_texts
+from watcher.digest_runs import DigestRef, digest_chart, digest_of
 from watcher.errors import DeliveryError
 from watcher.model import Delivery, EventKind, Revision, Watch
-from watcher.notify import Notifier
-from watcher.render import Alert, format_for_url, message
+from watcher.notify import Attachment, Notifier
+from watcher.render import Alert, Message, format_for_url, message
+from watcher.render.digest import digest_message
+from watcher.render.silence import quiet_alert
 from watcher.schedule import retry_delay
 from watcher.settings import ChannelSettings, Settings
+from watcher.silence import QUIET_KINDS
 from watcher.store.process import PROCESS, died_here
 
 if TYPE_CHECKING:  # the outbox is handed a store; `notify-test` has none and needs no SQL
@@ -123,11 +127,16 @@ class Outbox:
             return DrainReport(dead=self.retire(delivery.channel))
         fmt = channel.format or format_for_url(channel.url)
         tz = channel.timezone or self.settings.timezone
-        note = message(self.alert(delivery), fmt, tz=tz)
+        files: tuple[Attachment, ...] = ()
+        if delivery.event.kind is EventKind.DIGEST:
+            note, files = self._digest(delivery, fmt)
+        else:
+            note = message(self.alert(delivery), fmt, tz=tz)
         sent = delivery.parts_sent
         try:
             for body in note.bodies[sent:]:
-                self.notifier.send(channel, [body], fmt, note.title, note.type)
+                attached = files if sent == 0 else ()  # the chart goes with the first part
+                self.notifier.send(channel, [body], fmt, note.title, note.type, attached)
                 sent += 1
         except DeliveryError as exc:
             return self._failed(delivery, sent, str(exc))
@@ -164,6 +173,8 @@ class Outbox:
             title=post.title if post else "",
             posted_at=(post.created_at if post else None) or watch.posted_at,
         )
+        if event.kind in QUIET_KINDS:  # a silence or a comeback: the post it names is shown
+            return quiet_alert(alert, lambda post_id: self.store.post_revision(watch.id, post_id))
         if event.kind in (EventKind.DELETED, EventKind.REMOVED):
             # The evidence: the last stored text, and when it was stored.
             gone = _gone_at(watch, event.at)
@@ -185,6 +196,13 @@ class Outbox:
                 diff=diff,
             )
         return replace(alert, new_text=post.document if post else "", new_at=_at(current))
+
+    def _digest(self, delivery: Delivery, fmt: str) -> tuple[Message, tuple[Attachment, ...]]:
+        """A scheduled digest's message and chart, built from the store for the period its
+        event names (a closed period: every channel gets the same figures)."""
+        ref = DigestRef.parse(delivery.event.detail)
+        digest = digest_of(self.store, delivery.watch, ref.period, ref.top, self.clock())
+        return digest_message(digest, fmt), digest_chart(digest)
 
     def _revision(self, watch_id: int, number: int | None) -> Revision | None:
         return self.store.revision(watch_id, number) if number else None

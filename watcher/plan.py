@@ -68,6 +68,8 @@ class CheckPlan:
     steps: tuple[Step, ...] = ()
     listing: tuple[str, ...] | None = None  # accounts: the post ids listed, newest first
     discovered: tuple[NewWatch, ...] = ()
+    # accounts: the last post before an announced silence, after this check (watcher.silence)
+    silent_since: datetime | None = None
 
     @property
     def quiet(self) -> bool:
@@ -78,6 +80,7 @@ class CheckPlan:
             or self.metrics is not None
             or self.discovered
             or (self.listing is not None and self.listing != self.watch.listing)
+            or self.silent_since != self.watch.silent_since
         )
 
     @property

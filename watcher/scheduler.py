@@ -9,7 +9,8 @@ updates of unchanged checks, and a thread that keeps the outbox drained.
 - flush: the state updates of unchanged checks are written in one transaction per batch, at
   least every `FLUSH_EVERY` seconds and on shutdown.
 - drain: a thread (apprise blocks) that sends pending deliveries every `drain_interval`, and
-  at once when a check has recorded an alert.
+  at once when a check has recorded an alert. Before each drain it records the scheduled
+  digests that have fallen due (`watcher.digest_runs`), which the drain then sends.
 
 The schedule lives in the database, so a watch added by `watcher add` is seen on the next tick,
 and a restart resumes where it stopped: claims of this machine's dead processes are taken back
@@ -32,6 +33,7 @@ from datetime import timedelta
 
 from watcher.app import App, CheckResult
 from watcher.controls import visible, visible_url
+from watcher.digest_runs import DigestRuns
 from watcher.engine import Engine
 from watcher.errors import WatcherError
 from watcher.model import EventKind, Observation, Status, Watch
@@ -86,6 +88,7 @@ class Daemon:
         self.outbox = outbox
         self.settings = app.settings.daemon
         self.app.defer_quiet = True
+        self.digests = DigestRuns(app, app.settings, app.clock)
         self._stopping = threading.Event()
         self._kick = threading.Event()
         self._wake: asyncio.Event | None = None
@@ -97,6 +100,7 @@ class Daemon:
         """Check every due watch (every enabled one with `everything`), then drain.
         `progress` is told how many checks have finished, after each."""
         results = asyncio.run(self._pass(everything, progress))
+        self.digests.record_due()
         drained = self.outbox.drain(limit=100_000)
         counts = Counter(_outcome(r) for r in results)
         return PassReport(
@@ -276,7 +280,9 @@ class Daemon:
             log.error("writing checked watches failed: %s", exc)
 
     def drain(self) -> None:
+        """Record the digests due, then send what is pending."""
         try:
+            self.digests.record_due()
             self.outbox.drain()
         except WatcherError as exc:  # e.g. the database is briefly locked: next time
             log.error("outbox drain failed: %s", exc)
@@ -316,7 +322,7 @@ def _level(result: CheckResult) -> int:
         return logging.DEBUG
     if result.status in PROBLEMS:
         return logging.WARNING
-    if result.status is Status.UNCHANGED and not result.discovered:
+    if result.status is Status.UNCHANGED and not result.discovered and not result.events:
         return logging.DEBUG  # an account's suspects that changed log lines of their own
     return logging.INFO
 

@@ -43,6 +43,8 @@ def post_json(post: Post) -> dict[str, Any]:
         "edited_at": post.edited_at.isoformat() if post.edited_at else None,
         "title": post.title or None,
         "text": post.text,
+        "media": list(post.media),
+        "media_urls": list(post.media_urls),  # where the media can be seen; not content
         "metrics": dict(post.metrics),
     }
 
@@ -72,7 +74,15 @@ def watch_json(w: Watch) -> dict[str, Any]:
         "channels": list(w.channels),  # empty: every channel
         "ignore": w.filters.ignore or None,
         "min_change": w.filters.min_change,
-    }
+    } | (_silence_json(w) if w.target.account else {"silence": None, "silent_since": None})
+
+
+def _silence_json(w: Watch) -> dict[str, Any]:
+    """An account's silence setting ("auto", "off" or the threshold in seconds) and, while a
+    silence is announced, the time of the last post before it."""
+    silence: str | float = w.silence if w.silence in ("auto", "off") else float(w.silence)
+    since = w.silent_since.isoformat() if w.silent_since else None
+    return {"silence": silence, "silent_since": since}
 
 
 def revision_json(r: Revision) -> dict[str, Any]:

@@ -35,8 +35,8 @@ class PlatformSettings:
 
 # What a channel gets when it names no `events`: what happened to posts and accounts. The
 # operational states (failed, blocked, broken, hidden: a check could not see the post) go only
-# to channels that ask for them. `silent` and `back` (an account going quiet, coming back) are
-# here for when those events exist.
+# to channels that ask for them. `silent` and `back`: an account going quiet, coming back
+# (`watcher.silence`).
 DEFAULT_EVENTS = frozenset({"edited", "deleted", "removed", "restored", "new", "silent", "back"})
 
 
@@ -66,6 +66,28 @@ class WatchSettings:
     channels: tuple[str, ...] = ()  # empty: every channel
     pages: int = 1  # accounts: timeline pages read per check
     filters: Filters = _NO_FILTERS  # what its checks leave out
+    silence: str = ""  # accounts: "auto", "off" or seconds (watcher.activity); "": not given
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    """A digest the daemon sends on a schedule (`[[digests]]`): each `every` (a week, Monday to
+    Sunday, or a day) it sends the period that just ended, at `weekday hour:minute` in `tz`."""
+
+    account: str  # the account watch's URL (or @user@instance)
+    every: str = "week"  # "week" | "day"
+    weekday: str = "mon"  # weekly digests: the day they go out
+    hour: int = 9
+    minute: int = 0
+    tz: str = ""  # IANA name; empty: the platform's (Asia/Shanghai for Weibo, else UTC)
+    channels: tuple[str, ...] = ()  # empty: every channel
+    top: int = 3  # posts in its top list
+    name: str = ""  # what names it in logs and the database; empty: `every` and the account
+
+    @property
+    def key(self) -> str:
+        """What records its periods: its name, else every and account."""
+        return self.name or f"{self.every} {self.account}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +129,7 @@ class Settings:
     accounts: AccountSettings = field(default_factory=AccountSettings)
     channels: tuple[ChannelSettings, ...] = ()
     watches: tuple[WatchSettings, ...] = ()
+    digests: tuple[DigestSettings, ...] = ()
     platforms: Mapping[str, PlatformSettings] = field(default_factory=lambda: MappingProxyType({}))
     source: str = "config"  # the file these settings came from, for errors found later
 

@@ -8,7 +8,7 @@ What a command shows at once comes back as one frozen value (`History`, `StatusP
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -17,9 +17,11 @@ from watcher.errors import UsageError
 from watcher.model import Delivery, EventKind, Filters, Revision, StoredEvent, Target, Watch
 from watcher.schedule import follow_interval
 from watcher.settings import Settings
+from watcher.stats import WEEK
 from watcher.store import CHECK_ONLY, Store, Summary, WatchEdit
 
 if TYPE_CHECKING:  # the outbox brings the chat library: only the commands that send load it
+    from watcher.digest import Digest, Period
     from watcher.notify import Notifier
     from watcher.outbox import DrainReport, Outbox
     from watcher.store.status import Daemons
@@ -105,11 +107,13 @@ class Versions:
 
 @dataclass(frozen=True, slots=True)
 class Activity:
-    """An account watch, the posts it follows (oldest first) and their events by kind."""
+    """An account watch, the posts it follows (oldest first), their events by kind, and the
+    counters' history of those sampled in the last week (by watch id, oldest first)."""
 
     account: Watch
     posts: Sequence[Watch]
     events: Mapping[EventKind, int]
+    samples: Mapping[int, Sequence[Sample]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +177,16 @@ class Views:
         pages: int,
         ignore: str | None = None,
         min_change: int | None = None,
+        silence: str | None = None,
     ) -> Added:
         """Schedule `target` every `interval` seconds: created if new; an existing watch
         (check-only, removed or scheduled) takes the new settings and is rescheduled from
         now. `channels` (when given) replaces its channel list, `ignore` and `min_change`
-        (when given) its filters; `pages`: timeline pages per check. An account also follows
-        the posts an earlier check recorded (see `_follow_recorded`)."""
+        (when given) its filters, `silence` (an account's, as stored) its silence setting;
+        `pages`: timeline pages per check. An account also follows the posts an earlier check
+        recorded (see `_follow_recorded`)."""
+        if silence is not None and not target.account:
+            raise UsageError("--silence applies to accounts; this URL is a single post")
         found = self.store.find_watch(target)
         before = _schedule(found, {}, self._follow_ended()) if found else None
         filters = None
@@ -187,6 +195,8 @@ class Views:
         watch = self.store.ensure_watch(
             target, interval, self.clock(), True, channels, pages, filters
         )
+        if silence is not None and silence != watch.silence:
+            watch = self.store.edit_watch(watch.id, WatchEdit(silence=silence), self.clock())
         if not target.account:
             return Added(watch, before)
         return Added(watch, before, *self._follow_recorded(watch))
@@ -266,7 +276,23 @@ class Views:
         if not account.target.account:
             raise UsageError(f"watch {account.id} is a post, not an account")
         posts = self.store.children(account.id)
-        return Activity(account, posts, self.store.event_counts([post.id for post in posts]))
+        counts = self.store.event_counts([post.id for post in posts])
+        since = self.clock() - timedelta(days=WEEK)
+        week = self.store.account_samples(account.id, since)
+        return Activity(account, posts, counts, week)
+
+    def digest(self, ref: str, period: Period | None, top: int, tz: str | None) -> Digest:
+        """An account watch's digest of `period` (None: the last full week in `tz`, else in
+        the account's zone) with its `top` posts; reads only. UsageError for a post watch."""
+        from watcher.digest import default_tz, last_full_week
+        from watcher.digest_runs import digest_of
+
+        account = self.store.resolve(ref)
+        if not account.target.account:
+            raise UsageError(f"watch {account.id} is a post, not an account")
+        now = self.clock()
+        span = period or last_full_week(now, tz or default_tz(account.target.platform))
+        return digest_of(self.store, account, span, top, now)
 
     # -- status and alerts -----------------------------------------------------------------
 
@@ -383,12 +409,13 @@ class Views:
         watch = self.store.resolve(ref)
         target = self._edited_target(watch, change.selector, change.field)
         filters = watch.filters.but(change.ignore, change.min_change)
+        silence = _silence_change(watch, change.silence)
         scheduling = change.interval is not None or change.channels is not None
         owned = target is not None or scheduling or filters != watch.filters
-        if watch.origin == "config" and owned:
+        if watch.origin == "config" and (owned or silence is not None):
             raise UsageError(
                 f"watch {watch.id} comes from the config file: change its interval, channels,"
-                " selector, field or filters there"
+                " selector, field, filters or silence there"
             )
         if change.interval is not None and watch.discovered:
             raise UsageError(f"watch {watch.id} is a post its account follows: it has no interval")
@@ -400,6 +427,7 @@ class Views:
             checked_name(change.name) if change.name is not None else None,
             _untagged(watch, tags, change.untag),
             filters if filters != watch.filters else None,
+            silence,
         )
         return watch, self.store.edit_watch(watch.id, edit, self.clock())
 
@@ -491,6 +519,16 @@ class Change:
     untag: tuple[str, ...] = ()
     ignore: str | None = None  # "": ignore nothing
     min_change: int | None = None
+    silence: str | None = None  # an account's: "auto", "off" or seconds
+
+
+def _silence_change(watch: Watch, silence: str | None) -> str | None:
+    """The silence setting `edit` gives the watch; None when it stays. UsageError for a post."""
+    if silence is None:
+        return None
+    if not watch.target.account:
+        raise UsageError(f"watch {watch.id} is a post: --silence applies to accounts")
+    return silence if silence != watch.silence else None
 
 
 def checked_name(name: str) -> str:

@@ -33,6 +33,20 @@ class Case:
     timeline: bool = False  # read with Source.timeline (an account) instead of fetch (a post)
 
 
+@dataclass(frozen=True, eq=False)
+class MediaUrls:
+    """Equal to a Page's `posts` when each post's `media_urls` are the ones given for its id
+    (none for a post not named): the expectation of a page's `"posts"` field."""
+
+    by_id: Mapping[str, tuple[str, ...]]
+
+    def __eq__(self, other: object) -> bool:
+        posts = other if isinstance(other, tuple) else ()
+        return {post.id: post.media_urls for post in posts if post.media_urls} == dict(self.by_id)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class Platform:
     source: str  # the platform name in watcher.sources.SOURCES

@@ -40,6 +40,11 @@ PLATFORM = Platform(
                 "edited_at": None,
                 "platform_edited": False,
                 "media": ("bafkreic3cp5ky525vsukjvrzxsc2h3jka2gud74l2hgeatw2rhj2qycnmq",),
+                # The view's fullsize image (the record has only the blob's cid).
+                "media_urls": (
+                    f"https://cdn.bsky.app/img/feed_fullsize/plain/{DID}/"
+                    "bafkreic3cp5ky525vsukjvrzxsc2h3jka2gud74l2hgeatw2rhj2qycnmq@jpeg",
+                ),
                 "metrics": {"likeCount": 0, "repostCount": 0, "replyCount": 0},
             },
         ),

@@ -31,6 +31,7 @@ PLATFORM = Platform(
                 "edited_at": None,
                 "platform_edited": False,
                 "media": (),
+                "media_urls": (),
                 "metrics": {"score": 111, "descendants": 71},
             },
         ),

@@ -28,6 +28,7 @@ PLATFORM = Platform(
                 "edited_at": None,
                 "platform_edited": False,
                 "media": (),
+                "media_urls": (),
             },
         ),
         Case(

@@ -27,6 +27,15 @@ PLATFORM = Platform(
                 "edited_at": datetime(2022, 11, 25, 20, 23, 47, tzinfo=UTC),
                 "platform_edited": True,
                 "media": ("xt5qkus1p52a1", "g86xbcq1p52a1", "76oa3ut1p52a1"),
+                # media_metadata, in media order: an image's source, a GIF, a video's playlist.
+                "media_urls": (
+                    "https://preview.redd.it/xt5qkus1p52a1.png?width=128&format=png&auto=webp"
+                    "&s=077fd1c5d028d9d811067d847f5bd0ced75ecfcc",
+                    "https://i.redd.it/g86xbcq1p52a1.gif",
+                    "https://v.redd.it/link/mcqjl8/asset/76oa3ut1p52a1/HLSPlaylist.m3u8?a=1671999960"
+                    "%2CMDg0N2FhNGYzYTE4Y2VkMmMzNDJlNDc0MjQwZTdhZTU3NTRkY2Q1NDdmZGU4ZTBmMmM4NjFkZDNi"
+                    "NGU3ZjU4NA%3D%3D&v=1&f=sd",
+                ),
                 "metrics": {"score": 1, "ups": 1, "num_comments": 2},
             },
         ),

@@ -36,6 +36,7 @@ CASES = (
             "edited_at": None,
             "platform_edited": False,
             "media": (),
+            "media_urls": (),  # no image enclosure or media:content
         },
     ),
     Case(

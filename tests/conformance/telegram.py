@@ -10,10 +10,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.conformance import Case, Platform
+from tests.conformance import Case, MediaUrls, Platform
 from watcher.model import Gone, Page, Seen
 
 _SIGNED_TEXT = "Hello! Signed and edited message"
+_CDN = "https://cdn4.telegram-cdn.org/file/"
+# Where the page's two media can be seen: the video's file, the photo's background image.
+_VIDEO = (
+    f"{_CDN}a325394411.mp4?token=Hb8_B3_UgUv596y3aHQ5WGqvxwLQAm1vZx1p-sDHpb9fCmcZ_W-y3aAW3qCRiC3j"
+    "G6A0xN8cN6QQjAoistB9V7HR6VtfzfFaYjgLCIJWeBjsYYzA6yWi4Lng9hKD5Kym0C6x5rEQ2BuPy9kQLiQeHUitRF"
+    "R6ELi7JQY-pZufY0nUVkWBYq39fo4QfcrqDc3U2COyJ3lU8f7mRARcPPh8-CQZu7GAnYUSxpB2ZrysHRl59IHPm7dBVu"
+    "uJRtY2xD2EJoz2ThoU1hRzJJY0zE89ux863RcykqWQzZivYdvjCPlBz3vElU5E6WrqYRgBvBnSv5A4jFA_Axc3FEFgSO"
+    "zelw"
+)
+_PHOTO = (
+    f"{_CDN}J1iJAZDcKYQpr7YXRxAEhL4-7Yk4vRPgqwRldDOOpGANdxiiRq2qbxMmsUPRIseeHfs7DojD338-jUpIdLyf3w"
+    "UafKiEtzO0R19Sv_Fu4MmJRfSemTjHwTFsATvTCwTZoJ_0WPiLISF8LoyZ1f8YbyoRiuhOfUvoQ3MxCA_OZmjGl0FSxXV"
+    "sxkiREHSbq6qcp2MEYyJkJLPELv1LAqLvlFUmqiCfxxqfFr4nptfO3v2clUvOMwAUqfjXtNVG_EdlLcdA_jTpAGT3rpOr"
+    "hGScAZuxEGi4NVuoVJBQriZheLJIWbuCuEfpBD3xR9rkX-q77RhhmcVyyH5XpOcqGlH5wg.jpg"
+)
 
 PLATFORM = Platform(
     source="telegram",
@@ -30,6 +45,7 @@ PLATFORM = Platform(
                 "created_at": datetime(2015, 9, 29, 5, 35, 28, tzinfo=UTC),
                 "platform_edited": False,
                 "media": (),
+                "media_urls": (),
                 "metrics": {"views": 2500},
             },
         ),
@@ -86,6 +102,9 @@ PLATFORM = Platform(
                 # The page lists oldest first (70989, 70990, 71008 once trimmed): newest first here.
                 "ids": ("topwar_official/71008", "topwar_official/70990", "topwar_official/70989"),
                 "account": "@topwar_official",
+                "posts": MediaUrls(
+                    {"topwar_official/71008": (_VIDEO,), "topwar_official/70989": (_PHOTO,)}
+                ),
             },
             timeline=True,
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tests.conformance import Case, Platform
+from tests.conformance import Case, MediaUrls, Platform
 from watcher.model import Blocked, Gone, Page, Seen
 
 UID = "1669879400"
@@ -51,6 +51,7 @@ PLATFORM = Platform(
                 "edited_at": None,
                 "platform_edited": False,
                 "media": (),
+                "media_urls": (),
                 "metrics": {"reposts_count": 0, "comments_count": 0, "attitudes_count": 0},
             },
         ),
@@ -82,6 +83,19 @@ PLATFORM = Platform(
             {
                 "ids": ("4383183661430868", "4383180406740606", "4382054705416396"),
                 "account": "Dear-迪丽热巴",
+                # Each picture's `large` variant, in pid order; a repost shows the original's.
+                "posts": MediaUrls(
+                    {
+                        "4383183661430868": (
+                            "https://wx3.sinaimg.cn/large/63885668gy1g40ypljwzvj20o70v379u.jpg",
+                            "https://wx4.sinaimg.cn/large/63885668gy1g40ysojhntj22b52b51kz.jpg",
+                            "https://wx1.sinaimg.cn/large/63885668gy1g40ypkrjlaj20v8168gzf.jpg",
+                        ),
+                        "4383180406740606": (
+                            "https://wx3.sinaimg.cn/large/77a59b63ly1g40hckmc2fj20rs22v4qp.jpg",
+                        ),
+                    }
+                ),
             },
             extra={PROFILE: "getIndex_userinfo.json"},
             timeline=True,

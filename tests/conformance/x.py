@@ -79,6 +79,11 @@ PLATFORM = Platform(
                     "https://pbs.twimg.com/amplify_video_thumb/2089067795774660609/img/"
                     "P_tqBcBMkRYwKFYd.jpg",
                 ),
+                # Where the video can be seen: its mp4 of the highest bitrate.
+                "media_urls": (
+                    "https://video.twimg.com/amplify_video/2089067795774660609/vid/avc1/848x720/"
+                    "BxOIsEhfhpYtLWL_.mp4?tag=14",
+                ),
                 "metrics": {"likes": 745, "replies": 7},
             },
         ),
@@ -92,6 +97,7 @@ PLATFORM = Platform(
                 "text": WYDEN_TEXT,
                 "author": "@rhaksw",
                 "media": (),
+                "media_urls": (),
                 "metrics": {"likes": 0, "replies": 1},
                 "platform_edited": False,
             },

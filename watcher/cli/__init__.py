@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from watcher.cli import (  # noqa: F401  (registers commands)
     accounts,
+    activity,
     daemon,
     doctor,
     organize,

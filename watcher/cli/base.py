@@ -113,6 +113,28 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     return value
 
 
+def silence_option(func: F) -> F:
+    """--silence: when an account counts as silent (`add` and `edit` alike), as stored."""
+    return click.option(
+        "--silence",
+        default=None,
+        metavar="auto|DURATION|off",
+        callback=_silence,
+        help="Accounts: alert when it posts nothing for this long (auto: from its rhythm).",
+    )(func)
+
+
+def _silence(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from watcher.config import parse_silence
+
+    if value is None:
+        return None
+    try:
+        return parse_silence(value)
+    except ValueError as exc:
+        raise UsageError(f"--silence: {exc}") from None
+
+
 def tz_option(func: F) -> F:
     """--tz: the zone a command shows times in (checked before anything is opened)."""
     return click.option(

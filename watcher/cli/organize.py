@@ -25,6 +25,7 @@ from watcher.cli.base import (
     filter_options,
     given,
     open_app,
+    silence_option,
     times,
     tz_option,
 )
@@ -353,6 +354,7 @@ def _pausing_json(done: Pausing) -> dict[str, object]:
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Add a tag (repeat).")
 @click.option("--untag", multiple=True, metavar="TAG", help="Drop a tag (repeat).")
 @filter_options
+@silence_option
 @click.option("--json", "as_json", is_flag=True, help="Print the watch and the changes as JSON.")
 @common_options
 def edit(
@@ -367,6 +369,7 @@ def edit(
     untag: tuple[str, ...],
     ignore: str | None,
     min_change: int | None,
+    silence: str | None,
     as_json: bool,
     config: str | None,
     db: str | None,
@@ -389,6 +392,7 @@ def edit(
         untag,
         ignore,
         min_change,
+        silence,
     )
     if change == Change():
         raise UsageError("nothing to change: give an option (`watcher edit --help`)")
@@ -424,6 +428,10 @@ def _changes(before: Watch, after: Watch) -> list[str]:
             if after.revisions
             else f"reads {reads!r}"
         )
+    if after.silence != before.silence:
+        from watcher.activity import setting_text
+
+        said.append(f"silence {setting_text(after.silence)}")
     return said + _filters_changed(before, after)
 
 

@@ -17,6 +17,7 @@ from watcher.cli.base import (
     open_app,
     out_console,
     print_table,
+    silence_option,
     target_options,
     times,
     tz_option,
@@ -49,6 +50,7 @@ MAX_PAGES = 10  # more would be a crawl, not a watch
 @click.option("--name", "-n", default=None, callback=given, help="What to call it in lists.")
 @click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", help="Tag it (repeat).")
 @filter_options
+@silence_option
 @click.option("--json", "as_json", is_flag=True, help="Print the watch as JSON.")
 @tz_option
 @common_options
@@ -64,6 +66,7 @@ def add(
     tags: tuple[str, ...],
     ignore: str | None,
     min_change: int | None,
+    silence: str | None,
     as_json: bool,
     tz: str,
     config: str | None,
@@ -81,11 +84,13 @@ def add(
         target = app.target(url, platform, selector, field)
         if pages is not None and not target.account:
             raise UsageError("--pages applies to accounts; this URL is a single post")
+        if silence is not None and not target.account:
+            raise UsageError("--silence applies to accounts; this URL is a single post")
         for channel in channels:
             if app.settings.channel(channel) is None:
                 raise UsageError(f"--channel: no channel {channel!r} in the config")
         chosen = channels or None
-        added = app.add_watch(target, seconds, chosen, pages or 1, ignore, min_change)
+        added = app.add_watch(target, seconds, chosen, pages or 1, ignore, min_change, silence)
         added = replace(added, watch=app.label(added.watch, name, tags))
         show = times(app, tz)
     if as_json:

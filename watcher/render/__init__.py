@@ -105,6 +105,8 @@ class Alert:
     posted_at: datetime | None = None  # when the post was published, by the platform's clock
     seen_at: datetime | None = None  # deleted/removed: when the post was last known visible
     gone_at: datetime | None = None  # deleted/removed: the first check that found it gone
+    gap: float | None = None  # silent: seconds without a post so far; back: the whole silence
+    usual: float | None = None  # silent: posts a day while the account posts
 
 
 @dataclass(frozen=True, slots=True)

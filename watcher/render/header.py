@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watcher.model import EventKind
+from watcher.render import silence
 from watcher.render.reasons import plain_reason
 from watcher.render.segments import Segment, Style
 from watcher.render.syntax import GRAPHEME
@@ -40,6 +41,8 @@ LABELS = {
     EventKind.HIDDEN: "🙈 Hidden",
     EventKind.BLOCKED: "⛔ Blocked",
     EventKind.BROKEN: "🔧 Broken",
+    EventKind.SILENT: "💤 Silent",
+    EventKind.BACK: "↩️ Back",
 }
 # An account's own events: its text is its handle, so an edit is a rename.
 ACCOUNT_LABELS = {
@@ -80,6 +83,7 @@ NOTIFY_TYPES = {
     "failed": "warning",
 }
 _PROBLEMS = (EventKind.HIDDEN, EventKind.BLOCKED, EventKind.BROKEN)
+_QUIET = (EventKind.SILENT, EventKind.BACK)  # an account going silent, coming back
 _SITES = ("web", "json", "feed")  # a page's title says who, its host where
 
 
@@ -133,6 +137,8 @@ def where(alert: Alert) -> str:
 
 def title(alert: Alert) -> str:
     """apprise's title: the header's first line as plain text."""
+    if alert.kind in _QUIET:
+        return "".join(segment.text for segment in first_line(alert)).strip()
     name = who(alert)
     return (
         f"{label(alert)} — {name} on {where(alert)}"
@@ -145,6 +151,10 @@ def first_line(alert: Alert) -> list[Segment]:
     """What happened and who, as segments: the line each part of a long message repeats."""
     name = who(alert)
     head = [Segment(label(alert), Style.STRONG, own=True)]
+    if alert.kind in _QUIET and name and alert.gap is not None:
+        head += [Segment(" — ", own=True), Segment(name), Segment(silence.verb(alert), own=True)]
+        tail = [Segment(where(alert)), Segment(silence.headline(alert), own=True)]
+        return [*head, *tail, Segment("\n", own=True)]
     if name:
         head += [Segment(" — ", own=True), Segment(name)]
     return [*head, Segment(" on ", own=True), Segment(where(alert)), Segment("\n", own=True)]
@@ -155,7 +165,7 @@ def header(alert: Alert, tz: tzinfo) -> list[Segment]:
     head = [*first_line(alert), Segment(when_line(alert, tz) + "\n", own=True)]
     if alert.link:
         head += [Segment(alert.link, Style.LINK), Segment("\n")]
-    detail = alert.detail
+    detail = "" if alert.kind in _QUIET and alert.gap is not None else alert.detail
     if detail and alert.kind in (EventKind.DELETED, EventKind.REMOVED, *_PROBLEMS):
         name = PLATFORMS.get(alert.platform.lower(), alert.platform)
         plain = plain_reason(detail, alert.platform, name)
@@ -189,6 +199,8 @@ def when_line(alert: Alert, tz: tzinfo) -> str:
         said.append(f"back {clock(alert.at)}")
     elif kind is EventKind.NEW:
         said = said or [f"found {clock(alert.at)}"]
+    elif kind in _QUIET:
+        said = silence.said_when(alert, clock)
     else:
         said.append(f"since {clock(alert.at)}")
     line = " · ".join(said)

@@ -24,8 +24,10 @@ from watcher.errors import StoreError, UsageError
 from watcher.masking import mask_db_url
 from watcher.model import DISCOVERED, Filters, Followed, Target, Watch
 from watcher.plan import CheckPlan
+from watcher.store.activity import AccountRows, ActivityQueries
 from watcher.store.claims import ClaimQueries
 from watcher.store.deliveries import DeliveryQueries
+from watcher.store.digests import DigestQueries
 from watcher.store.engine import is_read_only, make_engine, resolve_db_url
 from watcher.store.process import PROCESS, died_here
 from watcher.store.records import CHECK_ONLY
@@ -43,6 +45,7 @@ from watcher.store.writes import WATCH as _WATCH
 __all__ = [
     "CHECK_ONLY",
     "PROCESS",
+    "AccountRows",
     "Applied",
     "Store",
     "Summary",
@@ -65,6 +68,7 @@ class SyncEntry:
     channels: tuple[str, ...]
     pages: int = 1
     filters: Filters = field(default_factory=Filters)
+    silence: str = "auto"  # accounts: see watcher.activity
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class WatchEdit:
     name: str | None = None
     tags: tuple[str, ...] | None = None
     filters: Filters | None = None
+    silence: str | None = None  # accounts: "auto", "off" or seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,9 @@ class SyncReport:
     disabled: int = 0
 
 
-class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
+class Store(
+    DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries, ActivityQueries, DigestQueries
+):
     """The database of watches, their history and the outbox. Checks are written as decided
     plans (`apply`, or `defer` then `flush` for unchanged ones), each only while its watch is
     still at the version the decision read. Safe to share between threads."""
@@ -365,7 +372,11 @@ class Store(DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries):
                         entry.pages,
                         entry.filters,
                     )
-                    values |= {"origin": "config", "next_check_at": first_check(entry.interval)}
+                    values |= {
+                        "origin": "config",
+                        "next_check_at": first_check(entry.interval),
+                        "silence": entry.silence,
+                    }
                     new_id = conn.execute(_WATCH.insert().returning(_WATCH.c.id), values).scalar()
                     wanted.add(int(new_id or 0))
                     added += 1

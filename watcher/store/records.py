@@ -97,7 +97,22 @@ def watch_record(row: Mapping[Any, Any]) -> Watch:
         tags=tuple(row["tags"] or ()),
         paused=row["paused"],
         filters=Filters(row["ignore_pattern"], row["min_change"]),
+        silence=_silence(row, what),
+        silent_since=row["silent_since"],
     )
+
+
+def _silence(row: Mapping[Any, Any], what: str) -> str:
+    """The silence setting: "auto", "off" or a positive number of seconds."""
+    value = row["silence"]
+    if value in ("auto", "off"):
+        return str(value)
+    try:
+        if float(value) > 0:
+            return str(value)
+    except (TypeError, ValueError):
+        pass
+    raise _unknown(row, "silence", what)
 
 
 def state_values(state: WatchState) -> dict[str, object]:
@@ -130,6 +145,7 @@ def revision_values(
         "edited_at": post.edited_at,
         "platform_edited": post.platform_edited,
         "metrics": dict(post.metrics),
+        "media_urls": list(post.media_urls),
     }
 
 
@@ -145,6 +161,7 @@ def revision_record(row: Mapping[Any, Any]) -> Revision:
         media=tuple(row["media"] or ()),
         metrics=dict(row["metrics"] or {}),
         platform_edited=row["platform_edited"],
+        media_urls=tuple(row["media_urls"] or ()),  # () for a revision stored before schema 5
     )
     return Revision(row["watch_id"], row["number"], post, row["content_hash"], row["observed_at"])
 
@@ -243,6 +260,8 @@ def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
         changes["pages"] = entry.pages
     if (row.ignore_pattern, row.min_change) != (entry.filters.ignore, entry.filters.min_change):
         changes |= filter_values(entry.filters)
+    if row.silence != entry.silence:
+        changes["silence"] = entry.silence
     if not row.enabled and not row.paused:  # paused by hand: stays paused through syncs
         changes["enabled"] = True
     if row.origin != "config":
@@ -265,6 +284,8 @@ def edit_values(edit: WatchEdit) -> dict[str, Any]:
         values["tags"] = list(edit.tags)
     if edit.filters is not None:
         values |= filter_values(edit.filters)
+    if edit.silence is not None:
+        values["silence"] = edit.silence
     return values
 
 

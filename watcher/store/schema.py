@@ -9,6 +9,8 @@ recorded) is a database made before versions were recorded, or an empty one. Ver
     2  the version recorded
     3  watches have a name, tags and a paused flag (`upgrade` adds them: "", [], false)
     4  watches have filters: an ignore pattern and a min_change (`upgrade` adds them: "", 0)
+    5  accounts have a silence setting and state; revisions keep media URLs; digests sent are
+       recorded by period (`upgrade` adds the columns and tables)
 
 A change to the tables raises `SCHEMA_VERSION` and teaches `upgrade` the step. A database at a
 higher version than this code knows was written by a newer watcher: it is refused untouched,
@@ -32,7 +34,7 @@ from watcher.errors import StoreError
 from watcher.store.tables import META, METADATA
 from watcher.store.upgrade import up_to_date, upgrade
 
-SCHEMA_VERSION = 4  # the version these tables are; see the module docstring
+SCHEMA_VERSION = 5  # the version these tables are; see the module docstring
 SCHEMA_LOCK = 0x77617463  # "watc": the advisory lock that serialises schema set-up
 VERSION_KEY = "schema_version"  # its `meta` row, where there is no user_version
 

@@ -119,6 +119,10 @@ WATCH = Table(
     # filters (schema 4; watcher.model.Filters): `ignore` is an SQL keyword, hence the name
     _text("ignore_pattern", ""),
     _number("min_change", 0),
+    # accounts going quiet (schema 5; watcher.silence): the setting, and the last post before
+    # the silence announced (NULL: none is)
+    _text("silence", "auto"),
+    _when("silent_since", nullable=True),
     UniqueConstraint("url", "platform", "selector", "field_path"),
     Index("ix_watch_due", "enabled", "next_check_at"),
     Index("ix_watch_parent", "parent_id"),
@@ -142,6 +146,7 @@ REVISION = Table(
     _when("edited_at", nullable=True),
     Column("platform_edited", Boolean, nullable=False, default=False),
     _json("metrics"),
+    _json("media_urls"),  # schema 5: where the media can be seen; never content ([] before)
     UniqueConstraint("watch_id", "number"),
 )
 
@@ -195,6 +200,24 @@ METRIC = Table(
     _watch_id(index=True),
     _when("at"),
     _json("values"),
+    # A digest reads an account's samples of one period: a range per post, not its history.
+    Index("ix_metric_sample_watch_at", "watch_id", "at"),
+)
+
+# Scheduled digests recorded: one row per digest and period, written in the transaction of its
+# event and outbox rows. The unique key is what makes a period's digest go out exactly once,
+# whatever restarts or how many daemons share the database.
+DIGEST_RUN = Table(
+    "digest_run",
+    METADATA,
+    _id(),
+    _text("digest"),  # the [[digests]] entry's key
+    _when("period_start"),
+    _when("period_end"),
+    _watch_id(),  # the account
+    Column("event_id", Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False),
+    _when("created_at"),
+    UniqueConstraint("digest", "period_start"),
 )
 
 # Small facts about the database as a whole, by key (e.g. the digest of the config file last

@@ -87,6 +87,8 @@ def apply_plan(conn: Connection, plan: CheckPlan) -> Applied | None:
         conn.execute(METRIC.insert(), {"watch_id": watch.id, "at": now, "values": extra["metrics"]})
     if plan.listing is not None and plan.listing != watch.listing:
         extra["listing"] = list(plan.listing)
+    if plan.silent_since != watch.silent_since:  # a silence announced or ended
+        extra["silent_since"] = plan.silent_since
     if extra:
         conn.execute(WATCH.update().where(WATCH.c.id == watch.id).values(extra))
     created = [
@@ -111,6 +113,7 @@ def _applied_watch(plan: CheckPlan, revisions: int) -> Watch:
         revisions=revisions,
         metrics=dict(plan.metrics) if plan.metrics is not None else watch.metrics,
         listing=plan.listing if plan.listing is not None else watch.listing,
+        silent_since=plan.silent_since,
         version=watch.version + 1,
     )
 

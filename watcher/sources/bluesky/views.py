@@ -14,7 +14,7 @@ from watcher.errors import BadBody
 from watcher.model import Post
 from watcher.normalize import parse_time
 from watcher.sources.bluesky.refs import AT_URI
-from watcher.sources.common import metrics
+from watcher.sources.common import media_urls, metrics
 
 # Counters a postView carries; stored as metrics, never part of the content.
 METRICS = ("likeCount", "repostCount", "replyCount", "quoteCount")
@@ -37,6 +37,7 @@ def post_view(view: Mapping[str, Any], rkey: str) -> Post:
         created_at=parse_time(str(record.get("createdAt") or "")),
         media=tuple(_blob_cids(embed)),
         metrics=metrics(view, METRICS),
+        media_urls=media_urls(_view_urls(view.get("embed"))),
     )
 
 
@@ -88,3 +89,21 @@ def _blob_cids(embed: Mapping[str, Any]) -> Iterator[str]:
             cid = (blob.get("ref") or {}).get("$link") or blob.get("cid")
             if cid:
                 yield str(cid)
+
+
+def _view_urls(embed: object) -> Iterator[object]:
+    """Where the attached images and video can be seen, as the view hydrates them: each image's
+    `fullsize` (`thumb` if that is all there is), a video's HLS `playlist`. A record holds only
+    blob cids, and the CDN's URL layout is the app view's business, so none is built here."""
+    if not isinstance(embed, dict):
+        return
+    kind = str(embed.get("$type") or "")
+    if kind.startswith("app.bsky.embed.recordWithMedia"):
+        yield from _view_urls(embed.get("media"))
+        return
+    images = embed.get("images")
+    for image in images if isinstance(images, list) else ():
+        if isinstance(image, dict):
+            yield image.get("fullsize") or image.get("thumb")
+    if kind.startswith("app.bsky.embed.video"):
+        yield embed.get("playlist")

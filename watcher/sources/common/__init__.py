@@ -1,9 +1,10 @@
 """What every platform package builds on: the sans-I/O wire types, the `Source` base, refusal
-tables and rate-limit headers, paging, counters and a bounded memo."""
+tables and rate-limit headers, paging, counters, media URLs and a bounded memo."""
 
 from watcher.sources.common.base import Source, guarded_flow
 from watcher.sources.common.cache import BoundedCache
 from watcher.sources.common.counters import metrics
+from watcher.sources.common.media import MAX_MEDIA_URLS, MAX_URL_LENGTH, media_urls
 from watcher.sources.common.paging import Sheet, merge, more_pages
 from watcher.sources.common.refusals import (
     BLOCKED_STATUSES,
@@ -21,6 +22,8 @@ from watcher.sources.common.wire import Flow, Politeness, Request, Response, rep
 __all__ = [
     "BLOCKED_STATUSES",
     "GONE_STATUSES",
+    "MAX_MEDIA_URLS",
+    "MAX_URL_LENGTH",
     "UNPROVEN",
     "BoundedCache",
     "Flow",
@@ -32,6 +35,7 @@ __all__ = [
     "Source",
     "error_text",
     "guarded_flow",
+    "media_urls",
     "merge",
     "metrics",
     "more_pages",

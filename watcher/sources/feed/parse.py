@@ -4,6 +4,7 @@ untrusted XML (external entities, billion laughs, huge trees are all refused).""
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,6 +13,7 @@ from lxml import etree
 from watcher.errors import BadBody
 from watcher.model import Post
 from watcher.normalize import element_text, fold_text, html_to_text, looks_like_html, parse_time
+from watcher.sources.common import media_urls
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RSS1 = "{http://purl.org/rss/1.0/}"
@@ -19,6 +21,7 @@ RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+MEDIA = "{http://search.yahoo.com/mrss/}"  # Media RSS
 
 
 def _parser() -> etree.XMLParser:
@@ -85,6 +88,7 @@ def rss_item(el: etree._Element, ns: str = "") -> Item:
         author=_rss_author(_text(el.find("author"))) or _text(el.find(f"{DC}creator")),
         created_at=published,
         title=fold_text(_text(el.find(f"{ns}title"))),
+        media_urls=_images(el, (e.get("url") for e in el.iterfind("enclosure") if _image(e))),
     )
     return Item(post, _names(guid, link), published, published)
 
@@ -113,9 +117,34 @@ def atom_item(el: etree._Element, feed_author: str = "") -> Item:
         edited_at=edited,
         title=atom_text(el.find(f"{ATOM}title")),
         platform_edited=edited is not None,
+        media_urls=_images(el, (link.get("href") for link in _atom_enclosures(el))),
     )
     dates = [d for d in (published, updated) if d is not None]
     return Item(post, _names(ident, *links), min(dates, default=None), max(dates, default=None))
+
+
+def _atom_enclosures(el: etree._Element) -> list[etree._Element]:
+    return [
+        link
+        for link in el.iterfind(f"{ATOM}link")
+        if link.get("rel") == "enclosure" and _image(link)
+    ]
+
+
+def _images(el: etree._Element, enclosures: Iterable[str | None]) -> tuple[str, ...]:
+    """Where the item's images can be seen: its image enclosures, then its Media RSS images
+    (`media:content`, also inside `media:group`). Feed items have no media ids: these are not
+    content, and other enclosures (audio, video, documents) are no images."""
+    found = [
+        content.get("url")
+        for content in el.iter(f"{MEDIA}content")
+        if content.get("medium") == "image" or _image(content)
+    ]
+    return media_urls([*enclosures, *found])
+
+
+def _image(el: etree._Element) -> bool:
+    return str(el.get("type") or "").strip().lower().startswith("image/")
 
 
 def atom_text(el: etree._Element | None) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from watcher.errors import BadBody
 from watcher.model import Post
 from watcher.normalize import html_to_text, parse_time
-from watcher.sources.common import Response, metrics
+from watcher.sources.common import Response, media_urls, metrics
 
 # Counters a status carries; stored as metrics, never part of the content.
 METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
@@ -43,6 +43,7 @@ def status_post(status: Mapping[str, Any], ident: str, host: str) -> Post:
         media=_media(shown),
         metrics=metrics(shown, METRICS),
         platform_edited=edited_at is not None,
+        media_urls=_media_urls(shown),
     )
 
 
@@ -56,6 +57,7 @@ def version(edit: Mapping[str, Any], current: Post, edited: bool) -> Post:
         text=status_text(edit),
         title=str(edit.get("spoiler_text") or ""),
         media=_media(edit),
+        media_urls=_media_urls(edit),
         edited_at=made if edited else None,
         metrics=MappingProxyType({}),
         platform_edited=edited,
@@ -72,7 +74,18 @@ def status_text(status: Mapping[str, Any]) -> str:
 
 
 def _media(status: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(str(m["id"]) for m in status.get("media_attachments") or () if "id" in m)
+    return tuple(str(m["id"]) for m in _attachments(status) if "id" in m)
+
+
+def _media_urls(status: Mapping[str, Any]) -> tuple[str, ...]:
+    """Each attachment's original file (`url`); the origin server's (`remote_url`) when this
+    instance has not fetched it yet and `url` is null."""
+    return media_urls(m.get("url") or m.get("remote_url") for m in _attachments(status))
+
+
+def _attachments(status: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found = status.get("media_attachments")
+    return [m for m in found if isinstance(m, dict)] if isinstance(found, list) else []
 
 
 def author_of(account: Mapping[str, Any], host: str) -> str:

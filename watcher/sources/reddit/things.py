@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from watcher.model import Gone, Post
-from watcher.sources.common import metrics
+from watcher.sources.common import media_urls, metrics
 from watcher.sources.reddit.urls import WEB
 
 METRICS = ("score", "ups", "num_comments")
@@ -53,6 +54,7 @@ def thing_post(data: Mapping[str, Any]) -> Post:
         media=_media(data),
         metrics=metrics(data, _COMMENT_METRICS if "body" in data else METRICS),
         platform_edited=bool(edited),
+        media_urls=media_urls(_media_urls(data)),
     )
 
 
@@ -75,6 +77,43 @@ def _time(value: object) -> datetime | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
         return datetime.fromtimestamp(value, UTC)
     return None
+
+
+def _media_urls(data: Mapping[str, Any]) -> list[object]:
+    """Where the media can be seen: each of `_media` by its metadata; else an image post's own
+    image (on i.redd.it, or elsewhere by its preview's source) or its hosted video."""
+    metadata = _object(data.get("media_metadata"))
+    if metadata:
+        return [_metadata_url(_object(metadata.get(ident))) for ident in _media(data)]
+    link = str(data.get("url_overridden_by_dest") or data.get("url") or "")
+    if _host(link) == "i.redd.it":
+        return [link]
+    if data.get("post_hint") == "image":
+        images = _object(data.get("preview")).get("images")
+        return [
+            _object(_object(image).get("source")).get("url")
+            for image in (images if isinstance(images, list) else ())
+        ]
+    video = _object(_object(data.get("secure_media") or data.get("media")).get("reddit_video"))
+    return [video.get("hls_url") or video.get("fallback_url")]
+
+
+def _metadata_url(item: Mapping[str, Any]) -> object:
+    """An image's source (`s.u`), an animated one's GIF, a video's HLS playlist."""
+    source = _object(item.get("s"))
+    return source.get("u") or source.get("gif") or source.get("mp4") or item.get("hlsUrl")
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket) names no host
+        return ""
+
+
+def _object(value: object) -> Mapping[str, Any]:
+    """`value` if it is a JSON object, else an empty one: hostile answers nest anything."""
+    return value if isinstance(value, dict) else {}
 
 
 def _media(data: Mapping[str, Any]) -> tuple[str, ...]:

@@ -15,13 +15,14 @@ from lxml import etree
 from watcher.errors import BadBody
 from watcher.model import Broken, Gone, Hidden, Observation, Page, Post, Seen, TimelineObservation
 from watcher.normalize import element_text, html_document, parse_time
-from watcher.sources.common import Response
+from watcher.sources.common import Response, media_urls
 from watcher.sources.telegram.urls import PUBLIC_WEB
 
 _NOT_FOUND = re.compile(r"not\s+found", re.IGNORECASE)
 _EDITED = re.compile(r"\bedited\b", re.IGNORECASE)
 _SCALE = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
 _VIEWS = re.compile(r"([\d.,]+)\s*([KMB]?)", re.IGNORECASE)
+_BACKGROUND = re.compile(r"background-image\s*:\s*url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
 # Media elements that link to their own message: the link is a stable id, the CDN URL is not.
 _MEDIA = {
     "tgme_widget_message_photo_wrap": "photo",
@@ -98,15 +99,17 @@ def message_post(message: etree._Element, channel: str, ident: str) -> Post:
     post_id = message.get("data-post") or f"{channel}/{ident}"
     views = _first(message, "tgme_widget_message_views")
     count = parse_count(element_text(views)) if views is not None else None
+    media = _media(message)
     return Post(
         id=post_id,
         url=(date.get("href") if date is not None else None) or f"{PUBLIC_WEB}/{post_id}",
         text=_text(message),
         author=_author(message, channel),
         created_at=parse_time(times[0]) if times else None,
-        media=_media(message),
+        media=tuple(ident for ident, _ in media),
         metrics=MappingProxyType({"views": count} if count is not None else {}),
         platform_edited=_edited(message),
+        media_urls=media_urls(url for _, url in media),
     )
 
 
@@ -144,14 +147,28 @@ def _edited(message: etree._Element) -> bool:
     return bool(_EDITED.search(" ".join(own)))
 
 
-def _media(message: etree._Element) -> tuple[str, ...]:
-    found: list[str] = []
+def _media(message: etree._Element) -> list[tuple[str, str | None]]:
+    """Each medium's id (`kind:` and its own message's path) and where it can be seen."""
+    found: list[tuple[str, str | None]] = []
     for css, kind in _MEDIA.items():
         for el in _all(message, f".//a[{_has_class(css)}]"):
             path = urlsplit(el.get("href") or "").path.strip("/")
             if path:
-                found.append(f"{kind}:{path}")
-    return tuple(found)
+                found.append((f"{kind}:{path}", _shown_at(el)))
+    return found
+
+
+def _shown_at(el: etree._Element) -> str | None:
+    """A photo's background image; a video's file, else its thumbnail's background image.
+    (CDN addresses, signed and short-lived: never the medium's id.)"""
+    videos = _all(el, ".//video[@src]")
+    if videos:
+        return videos[0].get("src")
+    for styled in (el, *_all(el, ".//*[@style]")):
+        match = _BACKGROUND.search(styled.get("style") or "")
+        if match:
+            return match.group(1).strip()
+    return None
 
 
 def parse_count(text: str) -> int | None:

@@ -70,6 +70,9 @@ def _main_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 def page_post(root: lxml.html.HtmlElement, url: str, final_url: str, text: str) -> Post:
+    """The page as a Post. No `media_urls`: `og:image` is the page's share card (often a logo
+    or a generated picture of the title), not clearly an image of what is watched, least of
+    all under a selector, and a page has no media ids for it to stand beside."""
     meta = _metas(root)
     return Post(
         id=url,

@@ -10,6 +10,7 @@ from typing import Any
 
 from watcher.model import Post
 from watcher.normalize import html_to_text, parse_time
+from watcher.sources.common import media_urls
 
 # Counters a status carries; stored as metrics, never part of the content.
 METRICS = ("reposts_count", "comments_count", "attitudes_count")
@@ -26,11 +27,12 @@ def status_post(status: Mapping[str, Any], html: str) -> Post:
     status as a quote, since readers see both."""
     ident = str(status.get("id") or status.get("mid"))
     text = html_to_text(html)
-    media = _pic_ids(status)
+    media, urls = _pic_ids(status), _pic_urls(status)
     original = status.get("retweeted_status")
     if isinstance(original, dict):
         text = "\n\n".join(part for part in (text, _quote(original)) if part)
         media += _pic_ids(original)
+        urls += _pic_urls(original)
     return Post(
         id=ident,
         url=f"https://m.weibo.cn/detail/{ident}",
@@ -40,6 +42,7 @@ def status_post(status: Mapping[str, Any], html: str) -> Post:
         media=media,
         metrics=_metrics(status),
         platform_edited=_edited(status),
+        media_urls=media_urls(urls),
     )
 
 
@@ -66,6 +69,33 @@ def _pic_ids(status: Mapping[str, Any]) -> tuple[str, ...]:
     if isinstance(pics, list):
         return tuple(str(p["pid"]) for p in pics if isinstance(p, dict) and p.get("pid"))
     return ()
+
+
+# A picture's variants in `pic_infos`, largest first.
+_SIZES = ("largest", "original", "mw2000", "large", "bmiddle", "thumbnail")
+
+
+def _pic_urls(status: Mapping[str, Any]) -> list[object]:
+    """Where each picture can be seen, at its largest, in `_pic_ids` order: `pic_infos` by pid
+    (the weibo.com shape), else `pics[].large.url` (m.weibo.cn's show and timeline cards)."""
+    infos = status.get("pic_infos")
+    if isinstance(infos, dict) and infos:
+        return [_url(infos.get(pid), *_SIZES) for pid in _pic_ids(status) or tuple(infos)]
+    pics = status.get("pics")
+    if not isinstance(pics, list):
+        return []
+    return [_url(pic, "large") or pic.get("url") for pic in pics if isinstance(pic, dict)]
+
+
+def _url(variants: object, *sizes: str) -> object:
+    """The `url` of the first of `sizes` that `variants` ({size: {"url": ...}}) has, or None."""
+    if not isinstance(variants, dict):
+        return None
+    for size in sizes:
+        variant = variants.get(size)
+        if isinstance(variant, dict) and variant.get("url"):
+            return variant["url"]
+    return None
 
 
 def _edited(status: Mapping[str, Any]) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 from watcher.errors import BadBody
 from watcher.model import Post
 from watcher.normalize import parse_time
-from watcher.sources.common import metrics
+from watcher.sources.common import media_urls, metrics
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def tweet_post(body: Tweet) -> Post:
         media=tuple(_media_ids(body)),
         metrics=_metrics(body),
         platform_edited=body.get("isEdited") is True or len(chain) > 1,
+        media_urls=media_urls(_media_addresses(body)),
     )
 
 
@@ -137,8 +138,7 @@ def _entity_list(body: Tweet, key: str) -> list[Mapping[str, Any]]:
 
 
 def _media_links(body: Tweet) -> frozenset[str]:
-    details = body.get("mediaDetails")
-    attached = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    attached = _media_details(body)
     return frozenset(
         str(item["url"]) for item in [*_entity_list(body, "media"), *attached] if item.get("url")
     )
@@ -152,6 +152,34 @@ def _link_targets(body: Tweet) -> dict[str, str]:
     }
 
 
+def _media_details(body: Tweet) -> list[Mapping[str, Any]]:
+    details = body.get("mediaDetails")
+    return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+
+
+def _media_addresses(body: Tweet) -> Iterator[object]:
+    """Where each attached photo or video can be seen, in the post's order: a photo's
+    `media_url_https`, a video's (or GIF's) mp4 of the highest bitrate, else its poster."""
+    for item in _media_details(body):
+        yield _best_mp4(item) or item.get("media_url_https")
+
+
+def _best_mp4(item: Mapping[str, Any]) -> object:
+    info = item.get("video_info")
+    variants = info.get("variants") if isinstance(info, dict) else None
+    mp4s = [
+        v
+        for v in (variants if isinstance(variants, list) else ())
+        if isinstance(v, dict) and v.get("content_type") == "video/mp4" and v.get("url")
+    ]
+    best = max(mp4s, key=lambda v: _count(v.get("bitrate")), default=None)
+    return best["url"] if best else None
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def _media_ids(body: Tweet) -> Iterator[str]:
     """A stable id per attached photo or video, in the post's order.
 
@@ -159,10 +187,7 @@ def _media_ids(body: Tweet) -> Iterator[str]:
     image's (or video poster's) address on pbs.twimg.com, which does not change for the life
     of the media; X's other shapes have `media_key` / `id_str`, used when there is no address.
     """
-    details = body.get("mediaDetails")
-    for item in details if isinstance(details, list) else ():
-        if not isinstance(item, dict):
-            continue
+    for item in _media_details(body):
         address = str(item.get("media_url_https") or "").split("?")[0]
         media_id = address or str(item.get("media_key") or item.get("id_str") or "")
         if media_id:
