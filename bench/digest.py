@@ -32,7 +32,8 @@ from typing import Any
 from sqlalchemy import select
 
 from watcher.app import App
-from watcher.digest import DigestData, build_digest, iso_week_of, last_full_week, previous
+from watcher.digest import build_digest, iso_week_of, last_full_week
+from watcher.digest_runs import digest_data
 from watcher.model import Post, Target
 from watcher.settings import Settings
 from watcher.store import Store
@@ -144,19 +145,9 @@ def in_process(db: Path, runs: int) -> tuple[float, float, int]:
         account = app.watch(ACCOUNT)
         week = last_full_week(END, "Asia/Shanghai")
         whole = best(lambda: app.digest(ACCOUNT, week, 5, None), runs)
-        rows = app.store.account_rows(account.id, previous(week).start, week.start, week.end)
-        data = DigestData(
-            account,
-            END,
-            rows.posts,
-            rows.revisions,
-            rows.events,
-            rows.account_events,
-            rows.samples,
-            rows.baselines,
-        )
+        data = digest_data(app.store, account, week, END)
         build = best(lambda: build_digest(data, week, 5), runs)
-        return whole, build, len(rows.samples)
+        return whole, build, len(data.samples)
 
 
 def main() -> int:

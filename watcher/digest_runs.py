@@ -114,8 +114,13 @@ class DigestRuns:
 
 def digest_of(store: Store, account: Watch, period: Period, top: int, now: datetime) -> Digest:
     """The digest of `account` over `period` with its `top` posts, from what `store` holds."""
+    return build_digest(digest_data(store, account, period, now), period, top)
+
+
+def digest_data(store: Store, account: Watch, period: Period, now: datetime) -> DigestData:
+    """What a digest of `account` over `period` is built from, read from `store`."""
     rows = store.account_rows(account.id, previous(period).start, period.start, period.end)
-    data = DigestData(
+    return DigestData(
         account,
         now,
         rows.posts,
@@ -125,7 +130,6 @@ def digest_of(store: Store, account: Watch, period: Period, top: int, now: datet
         rows.samples,
         rows.baselines,
     )
-    return build_digest(data, period, top)
 
 
 def digest_chart(d: Digest) -> tuple[Attachment, ...]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from watcher.cli.base import cli, common_options, emit_json, open_app
+from watcher.cli.base import checked_zone, cli, common_options, emit_json, open_app
 from watcher.errors import UsageError
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ LAST = "last"  # what a bare --week means: the last full week
     "--tz",
     default="",
     metavar="ZONE",
-    callback=lambda _ctx, _param, value: _zone(value),
+    callback=checked_zone,
     help="Count days in this IANA zone (default: Asia/Shanghai for Weibo, else UTC).",
 )
 @click.option(
@@ -103,15 +103,3 @@ def _period(
     except ValueError as exc:
         raise UsageError(f"--week {week}: {exc}" if week else str(exc)) from None
     return None
-
-
-def _zone(value: str) -> str:
-    """--tz, checked before anything is opened."""
-    from watcher.config import check_timezone
-
-    if value:
-        try:
-            check_timezone(value)
-        except ValueError as exc:
-            raise UsageError(f"--tz: {exc}") from exc
-    return value

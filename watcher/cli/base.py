@@ -141,13 +141,14 @@ def tz_option(func: F) -> F:
         "--tz",
         default="",
         metavar="ZONE",
-        callback=_zone,
+        callback=checked_zone,
         help="Show times in this IANA zone, e.g. Asia/Shanghai (default: the config's "
         "[defaults] timezone, else UTC).",
     )(func)
 
 
-def _zone(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def checked_zone(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A --tz option's IANA zone, checked before anything is opened."""
     from watcher.config import check_timezone
 
     if value:
