@@ -264,6 +264,8 @@ def test_slack_fences_never_land_inside_times_or_urls() -> None:
 def test_a_channel_gets_changes_by_default_and_operational_states_only_when_asked() -> None:
     channel = ChannelSettings("phone", "json://localhost/x")
     wanted = {"edited", "deleted", "removed", "restored", "new", "silent", "back"}
+    wanted |= {"quoted_edited", "quoted_deleted", "quoted_removed", "quoted_hidden"}
+    wanted |= {"quoted_restored"}
     assert wanted == DEFAULT_EVENTS
     assert all(channel.wants(kind) for kind in wanted)
     assert not any(channel.wants(kind) for kind in ("failed", "blocked", "broken", "hidden"))

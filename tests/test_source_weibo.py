@@ -20,6 +20,8 @@ from watcher.model import (
     Hidden,
     Observation,
     Post,
+    Quoted,
+    QuotedPresence,
     RateLimited,
     Seen,
     Target,
@@ -35,6 +37,7 @@ HTML = {"content-type": "text/html; charset=utf-8"}
 MID = "5140000000000001"
 URL = f"https://m.weibo.cn/detail/{MID}"
 SHOW = "/statuses/show"
+DELETED = QuotedPresence.DELETED
 
 
 # --- URL recognition --------------------------------------------------------------------------
@@ -239,12 +242,19 @@ def test_platform_edited(site: FakeSite, edit: dict[str, object], expected: bool
 
 
 def test_repost_quotes_the_original_even_when_it_was_deleted(site: FakeSite) -> None:
+    """Weibo's notice in place of the deleted original is its presence, never the repost's
+    text (issue 14)."""
     post = seen(site, "status_repost_deleted_original.json")
     assert post.id == "5170000000000003"
     assert post.author == "转发的人"
-    assert post.text == "说得对@原作者\n\n//抱歉，此微博已被作者删除。查看帮助：网页链接"
-    assert post.media == ("deadbeefgy1hz0000000009j30u00u0",)
+    assert post.text == "说得对@原作者"
+    assert post.media == ()
     assert post.created_at == datetime(2025, 5, 31, 4, 59, 59, tzinfo=UTC)
+    assert post.quoted == Quoted(
+        "5169000000000009", "https://m.weibo.cn/detail/5169000000000009", "", DELETED
+    )
+    assert post.quoted.notice == "抱歉，此微博已被作者删除。查看帮助：网页链接"
+    assert post.quoted.text == ""
 
 
 def test_base_url_override_is_used(site: FakeSite) -> None:

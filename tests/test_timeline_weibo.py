@@ -138,11 +138,10 @@ def test_long_texts_are_completed_never_truncated(site: FakeSite) -> None:
     serve(site)
     pinned, repost, _ = page(site).posts
     assert pinned.text == "端午节快乐[粽子]\n今天包了很多粽子，有甜有咸，分给邻居们一起吃"
-    assert (
-        repost.text
-        == "说得好@长文作者\n\n//@长文作者: 长文第一段\n第二段写完了，这是只有全文才有的结尾"
-    )
-    assert "全文" not in pinned.text + repost.text.replace("全文才有", "")
+    assert repost.text == "说得好@长文作者"
+    assert repost.quoted is not None and repost.quoted.author == "长文作者"
+    assert repost.quoted.text == "长文第一段\n第二段写完了，这是只有全文才有的结尾"
+    assert "全文" not in pinned.text + repost.quoted.text.replace("全文才有", "")
     assert site.hits("/statuses/extend") == 2
 
 

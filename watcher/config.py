@@ -29,6 +29,7 @@ from watcher.settings import (
     DigestSettings,
     HttpSettings,
     PlatformSettings,
+    ServeSettings,
     Settings,
     WatchSettings,
 )
@@ -49,6 +50,7 @@ _TOP_KEYS = {
     "channels",
     "watches",
     "digests",
+    "serve",
 }
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _AT = re.compile(r"(?:(?P<day>[a-z]{3})\s+)?(?P<hour>\d{1,2}):(?P<minute>\d\d)")
@@ -167,6 +169,7 @@ def parse_settings(
         detect=_detect(reader, reader.table(data, "detect", set(DetectSettings.__slots__))),
         daemon=_daemon(reader, reader.table(data, "daemon", set(DaemonSettings.__slots__))),
         accounts=_accounts(reader, reader.table(data, "accounts", set(AccountSettings.__slots__))),
+        serve=_serve(reader, reader.table(data, "serve", {"token"})),
         platforms=_platforms(reader, reader.table(data, "platforms", None)),
         channels=(channels := _channels(reader, reader.array(data, "channels"), deliver)),
         watches=_watches(reader, reader.array(data, "watches"), {c.name for c in channels}),
@@ -186,6 +189,10 @@ def _http(r: _Reader, t: Mapping[str, Any]) -> HttpSettings:
         max_connections=r.positive(t, "http.max_connections", d.max_connections, 10_000),
         allow_private=r.value(t, "http.allow_private", bool, d.allow_private),
     )
+
+
+def _serve(r: _Reader, t: Mapping[str, Any]) -> ServeSettings:
+    return ServeSettings(token=r.value(t, "serve.token", str, "").strip())
 
 
 def _detect(r: _Reader, t: Mapping[str, Any]) -> DetectSettings:

@@ -7,7 +7,9 @@ The rules (DESIGN.md "A deletion is a claim, so it needs proof"):
   confirm it; observations without an answer (failed, blocked, ...) neither add to the streak
   nor reset it; seeing the post resets it;
 - a confirmed-gone post that is visible again is `restored` (and `edited` too if it changed);
-- blocked, broken and hidden raise one event when they start, not on every check.
+- blocked, broken and hidden raise one event when they start, not on every check;
+- the post a post quotes changes on its own (`watcher.quotes`): its events come with the
+  quoting post's check, which stores a revision for them but is not edited by them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from watcher.model import (
+    QUOTED_KINDS,
     Blocked,
     Broken,
     Event,
@@ -24,6 +27,7 @@ from watcher.model import (
     Gone,
     Hidden,
     Observation,
+    Post,
     Presence,
     RateLimited,
     Seen,
@@ -31,6 +35,7 @@ from watcher.model import (
     WatchState,
 )
 from watcher.normalize import content_hash
+from watcher.quotes import known_hash, quoted_detail, quoted_event, quoted_hash
 
 _UNOBSERVED_STATUS: dict[type, Status] = {
     Failed: Status.FAILED,
@@ -45,7 +50,9 @@ _PROBLEM_EVENTS = {
     Status.BROKEN: EventKind.BROKEN,
     Status.HIDDEN: EventKind.HIDDEN,
 }
-_CHANGES = frozenset({EventKind.EDITED, EventKind.DELETED, EventKind.REMOVED, EventKind.RESTORED})
+_CHANGES = frozenset(
+    {EventKind.EDITED, EventKind.DELETED, EventKind.REMOVED, EventKind.RESTORED} | QUOTED_KINDS
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,27 +72,39 @@ class Outcome:
 def detect(state: WatchState, obs: Observation, now: datetime, confirm: int = 2) -> Outcome:
     """Apply one observation to a watch's state."""
     if isinstance(obs, Seen):
-        return _seen(state, content_hash(obs.post), now)
+        return _seen(state, obs.post, now)
     if isinstance(obs, Gone):
         return _gone(state, obs, now, max(1, confirm))
     return _unobserved(state, _UNOBSERVED_STATUS[type(obs)], obs.reason, now)
 
 
-def _seen(state: WatchState, digest: str, now: datetime) -> Outcome:
+def _seen(state: WatchState, post: Post, now: datetime) -> Outcome:
+    digest = content_hash(post)
+    known = known_hash(state, post, digest)
     events: list[Event] = []
     if state.presence is Presence.UNKNOWN or not state.content_hash:
         status, events = Status.NEW, [Event(EventKind.NEW, now)]
     elif state.presence is Presence.GONE:
         status = Status.RESTORED
         events.append(Event(EventKind.RESTORED, now, _gone_for(state.gone_since, now)))
-        if digest != state.content_hash:
+        if digest != known:
             events.append(Event(EventKind.EDITED, now))
-    elif digest != state.content_hash:
+    elif digest != known:
         status, events = Status.EDITED, [Event(EventKind.EDITED, now)]
     else:
         status = Status.UNCHANGED
-    new_state = WatchState(presence=Presence.VISIBLE, status=status, content_hash=digest)
-    return Outcome(new_state, status, tuple(events), store_revision=digest != state.content_hash)
+    quoted = quoted_event(state, post.quoted) if status is not Status.NEW else None
+    if quoted is not None and post.quoted is not None:
+        events.append(Event(quoted, now, quoted_detail(post.quoted)))
+    new_state = WatchState(
+        presence=Presence.VISIBLE,
+        status=status,
+        content_hash=digest,
+        quoted=post.quoted.presence if post.quoted else None,
+        quoted_hash=quoted_hash(post.quoted),
+    )
+    store = digest != state.content_hash or new_state.quoted_hash != state.quoted_hash
+    return Outcome(new_state, status, tuple(events), store_revision=store)
 
 
 def _gone(state: WatchState, obs: Gone, now: datetime, confirm: int) -> Outcome:

@@ -72,7 +72,14 @@ def held_back(
     changed = changed_characters(stored.post.document, post.document)
     if changed >= min_change:
         return outcome
-    state = replace(outcome.state, status=Status.UNCHANGED, content_hash=before.content_hash)
+    # The quoted post's news waits with the edit: it is decided again from `before`'s.
+    state = replace(
+        outcome.state,
+        status=Status.UNCHANGED,
+        content_hash=before.content_hash,
+        quoted=before.quoted,
+        quoted_hash=before.quoted_hash,
+    )
     reason = (
         f"{changed} characters changed since version {stored.number}; min_change is {min_change}"
     )

@@ -22,6 +22,52 @@ class Target:
     account: bool = False  # a whole account: its timeline is read, its posts become watches
 
 
+class QuotedPresence(StrEnum):
+    """What the platform shows in place of a quoted (reposted) post. Its notices are signals,
+    never content: each known one maps to one of these (see each source's notice table)."""
+
+    VISIBLE = "visible"
+    DELETED = "deleted"  # deleted by its author
+    REMOVED = "removed"  # removed by the platform or a moderator
+    ACCOUNT_REMOVED = "account_removed"  # its author's account was taken down
+    HIDDEN = "hidden"  # exists, but not shown to us (its author's settings, a block)
+    DETACHED = "detached"  # its author detached it from the quoting post (Bluesky)
+    UNKNOWN = "unknown"  # a notice we do not know: kept as the platform said it, not guessed
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """The post a repost or quote post carries, as part of it but with its own presence.
+
+    Compared as identity and presence: its text (and media) is what it showed when visible,
+    and `notice` the platform's words in its place otherwise; neither is the quoting post's
+    content (see `normalize.content_hash`, `watcher.quotes`)."""
+
+    id: str
+    url: str = ""
+    author: str = ""
+    presence: QuotedPresence = QuotedPresence.VISIBLE
+    text: str = field(default="", compare=False)
+    media: tuple[str, ...] = field(default=(), compare=False)
+    notice: str = field(default="", compare=False)
+    # What the source appended to the quoting post's text before quotes were parts of their
+    # own (schema 5): lets the first check after the upgrade compare by the old rule once.
+    legacy: str = field(default="", compare=False)
+
+    @property
+    def visible(self) -> bool:
+        return self.presence is QuotedPresence.VISIBLE
+
+    @property
+    def document(self) -> str:
+        """The quote as readers see it below the post: its text, or what stands in its place."""
+        who = f"@{self.author}: " if self.author else ""
+        if self.visible:
+            media = " [media] " + " ".join(self.media) if self.media else ""
+            return f"[quote] {who}{self.text}{media}".rstrip()
+        return f"[quote {self.presence.value.replace('_', ' ')}] {who}{self.notice}".rstrip()
+
+
 @dataclass(frozen=True, slots=True)
 class Post:
     """One observed version of a post, as plain text.
@@ -43,12 +89,15 @@ class Post:
     # Where the media can be seen (image URLs), in `media` order where the platform gives them:
     # for digests and evidence, never content (a CDN host or a signature changes on its own).
     media_urls: tuple[str, ...] = field(default=(), compare=False)
+    quoted: Quoted | None = None  # the post it reposts or quotes
 
     @property
     def document(self) -> str:
-        """Everything that is content, as one text: what diffs compare and readers see."""
+        """Everything readers see, as one text: what diffs compare. The quoted post comes
+        last, as it is shown below the post (its changes are its own events, not edits)."""
         media = "[media] " + " ".join(self.media) if self.media else ""
-        return "\n\n".join(part for part in (self.title, self.text, media) if part)
+        quoted = self.quoted.document if self.quoted else ""
+        return "\n\n".join(part for part in (self.title, self.text, media, quoted) if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +204,24 @@ class EventKind(StrEnum):
     SILENT = "silent"  # an account: no post for longer than its silence threshold
     BACK = "back"  # an account: its first post after a silence
     DIGEST = "digest"  # an account: a scheduled digest of a period, sent once
+    # The post a watched post reposts or quotes (`Post.quoted`): its own news, never an edit
+    # of the post that quotes it.
+    QUOTED_EDITED = "quoted_edited"
+    QUOTED_DELETED = "quoted_deleted"
+    QUOTED_REMOVED = "quoted_removed"
+    QUOTED_HIDDEN = "quoted_hidden"
+    QUOTED_RESTORED = "quoted_restored"
+
+
+QUOTED_KINDS = frozenset(
+    {
+        EventKind.QUOTED_EDITED,
+        EventKind.QUOTED_DELETED,
+        EventKind.QUOTED_REMOVED,
+        EventKind.QUOTED_HIDDEN,
+        EventKind.QUOTED_RESTORED,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +255,10 @@ class WatchState:
     gone_since: datetime | None = None  # first gone signal of the current streak or deletion
     fail_streak: int = 0  # consecutive checks that got no answer
     problem: Status | None = None  # last blocked/broken/hidden state alerted, until an answer
+    # The quoted post of the last stored revision (schema 6): its presence and
+    # `quotes.quoted_hash`; None/"" when it quotes nothing or was stored before schema 6.
+    quoted: QuotedPresence | None = None
+    quoted_hash: str = ""
 
 
 DISCOVERED = "account"  # the origin of post watches an account watch discovered

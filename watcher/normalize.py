@@ -158,14 +158,23 @@ def _resolve(text: str) -> str:
 
 
 def content_hash(post: Post) -> str:
-    """Hash of what a reader sees: title, text and media ids. Never counters or times."""
-    parts = (fold_text(post.title), fold_text(post.text), "\n".join(sorted(post.media)))
+    """Hash of what a reader sees: title, text and media ids. Never counters or times.
+
+    Of a quoted post only its identity counts: its text and whatever notice the platform shows
+    in its place are the quoted post's own (`watcher.quotes`), so a notice never reads as an
+    edit of the post quoting it. A post that quotes nothing hashes as it always did."""
+    parts = [fold_text(post.title), fold_text(post.text), "\n".join(sorted(post.media))]
+    if post.quoted is not None:
+        parts.append("quoted:" + (post.quoted.id or post.quoted.url))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def canonical(post: Post) -> Post:
     """The post with its text and title folded, so stored text matches what was hashed."""
-    return replace(post, text=fold_text(post.text), title=fold_text(post.title))
+    quoted = post.quoted
+    if quoted is not None:
+        quoted = replace(quoted, text=fold_text(quoted.text), notice=fold_text(quoted.notice))
+    return replace(post, text=fold_text(post.text), title=fold_text(post.title), quoted=quoted)
 
 
 def parse_time(value: str) -> datetime | None:

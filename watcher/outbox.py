@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from watcher.differ import diff_texts
 from watcher.digest_runs import DigestRef, digest_chart, digest_of
 from watcher.errors import DeliveryError
-from watcher.model import Delivery, EventKind, Revision, Watch
+from watcher.model import QUOTED_KINDS, Delivery, EventKind, Revision, Watch
 from watcher.notify import Attachment, Notifier
 from watcher.render import Alert, Message, format_for_url, message
 from watcher.render.digest import digest_message
@@ -175,6 +175,8 @@ class Outbox:
         )
         if event.kind in QUIET_KINDS:  # a silence or a comeback: the post it names is shown
             return quiet_alert(alert, lambda post_id: self.store.post_revision(watch.id, post_id))
+        if event.kind in QUOTED_KINDS:
+            return self._quoted(alert, watch.id, current)
         if event.kind in (EventKind.DELETED, EventKind.REMOVED):
             # The evidence: the last stored text, and when it was stored.
             gone = _gone_at(watch, event.at)
@@ -196,6 +198,25 @@ class Outbox:
                 diff=diff,
             )
         return replace(alert, new_text=post.document if post else "", new_at=_at(current))
+
+    def _quoted(self, alert: Alert, watch_id: int, current: Revision | None) -> Alert:
+        """About the post the watched one quotes: its text now (or the notice in its place),
+        and the evidence, its last text a stored revision shows it with."""
+        quoted = current.post.quoted if current else None
+        if quoted is None:
+            return alert
+        before = current.number if current else 0
+        older = [r for r in self.store.revisions(watch_id) if r.number < before]
+        last = next((r for r in older if r.post.quoted and r.post.quoted.visible), None)
+        return replace(
+            alert,
+            quoted_author=quoted.author,
+            quoted_link=quoted.url,
+            new_text=quoted.text if quoted.visible else quoted.notice,
+            new_at=_at(current),
+            old_text=last.post.quoted.text if last and last.post.quoted else "",
+            old_at=_at(last),
+        )
 
     def _digest(self, delivery: Delivery, fmt: str) -> tuple[Message, tuple[Attachment, ...]]:
         """A scheduled digest's message and chart, built from the store for the period its

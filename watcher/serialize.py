@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from watcher.model import Delivery, Post, Revision, Status, StoredEvent, Watch
+from watcher.model import Delivery, Post, Quoted, Revision, Status, StoredEvent, Watch
 
 if TYPE_CHECKING:
     from watcher.app import CheckResult
@@ -46,6 +46,19 @@ def post_json(post: Post) -> dict[str, Any]:
         "media": list(post.media),
         "media_urls": list(post.media_urls),  # where the media can be seen; not content
         "metrics": dict(post.metrics),
+        "quoted": quoted_json(post.quoted) if post.quoted else None,
+    }
+
+
+def quoted_json(quoted: Quoted) -> dict[str, Any]:
+    """The post a post quotes: its text while visible, else the platform's notice."""
+    return {
+        "id": quoted.id or None,
+        "url": quoted.url or None,
+        "author": quoted.author or None,
+        "presence": quoted.presence.value,
+        "text": quoted.text if quoted.visible else None,
+        "notice": quoted.notice or None,
     }
 
 

@@ -36,8 +36,13 @@ class PlatformSettings:
 # What a channel gets when it names no `events`: what happened to posts and accounts. The
 # operational states (failed, blocked, broken, hidden: a check could not see the post) go only
 # to channels that ask for them. `silent` and `back`: an account going quiet, coming back
-# (`watcher.silence`).
-DEFAULT_EVENTS = frozenset({"edited", "deleted", "removed", "restored", "new", "silent", "back"})
+# (`watcher.silence`). The `quoted_*` kinds are what happened to the post a watched post
+# reposts or quotes (`watcher.quotes`): news about what the watched post shows, so they are
+# changes too.
+DEFAULT_EVENTS = frozenset(
+    {"edited", "deleted", "removed", "restored", "new", "silent", "back"}
+    | {"quoted_edited", "quoted_deleted", "quoted_removed", "quoted_hidden", "quoted_restored"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,13 @@ class AccountSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """`watcher serve`: the token that lets people in when it listens beyond this machine."""
+
+    token: str = field(default="", repr=False)  # a secret: never logged, printed or shown
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     db_url: str = ""  # empty: SQLite file in the user's data dir
     default_interval: float = 600.0  # seconds, for `watcher add` without --interval
@@ -127,6 +139,7 @@ class Settings:
     detect: DetectSettings = field(default_factory=DetectSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     channels: tuple[ChannelSettings, ...] = ()
     watches: tuple[WatchSettings, ...] = ()
     digests: tuple[DigestSettings, ...] = ()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tests.conformance import Case, MediaUrls, Platform
-from watcher.model import Blocked, Gone, Page, Seen
+from watcher.model import Blocked, Gone, Page, Quoted, Seen
 
 UID = "1669879400"
 PROFILE = f"/api/container/getIndex?type=uid&value={UID}"
@@ -53,6 +53,11 @@ PLATFORM = Platform(
                 "media": (),
                 "media_urls": (),
                 "metrics": {"reposts_count": 0, "comments_count": 0, "attitudes_count": 0},
+                # The repost's own text; the original is its quoted post (issue 14), shown.
+                "text": "转发微博",
+                "quoted": Quoted(
+                    "4383404751066167", "https://m.weibo.cn/detail/4383404751066167", "upupming"
+                ),
             },
         ),
         Case(

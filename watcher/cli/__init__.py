@@ -13,6 +13,7 @@ from watcher.cli import (  # noqa: F401  (registers commands)
     doctor,
     organize,
     posts,
+    serve,
     watches,
 )
 from watcher.cli.base import cli

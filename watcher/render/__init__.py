@@ -51,11 +51,12 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from watcher.differ import changed, diff_texts, excerpt
-from watcher.model import Diff, EventKind
+from watcher.model import QUOTED_KINDS, Diff, EventKind
 from watcher.render.header import first_line, header, notify_type, stamp, title, zone
 from watcher.render.inert import inert
 from watcher.render.pack import keep, pack, pack_all, tokens
 from watcher.render.passages import OP_STYLES, change_ends, hunk_segments, more
+from watcher.render.quoted import quoted_line
 from watcher.render.segments import Segment, Style, measure
 from watcher.render.syntax import SYNTAX, Syntax
 
@@ -107,6 +108,10 @@ class Alert:
     gone_at: datetime | None = None  # deleted/removed: the first check that found it gone
     gap: float | None = None  # silent: seconds without a post so far; back: the whole silence
     usual: float | None = None  # silent: posts a day while the account posts
+    # quoted_*: the post the watched one reposts or quotes (old_text: its last stored text,
+    # the evidence; new_text: its text now, or the notice in its place)
+    quoted_author: str = ""
+    quoted_link: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +172,12 @@ def render(alert: Alert, fmt: str, limit: int | None = None, tz: str = "UTC") ->
         return parts.all(head + _evidence(alert, local))
     if alert.kind in (EventKind.HIDDEN, EventKind.BLOCKED, EventKind.BROKEN):
         return parts.all(head)
+    if alert.kind in QUOTED_KINDS:
+        head += quoted_line(alert)
+        if alert.kind not in (EventKind.QUOTED_EDITED, EventKind.QUOTED_RESTORED):
+            return parts.all(head + _evidence(alert, local))
     diff = alert.diff
-    if diff is None and alert.kind is EventKind.EDITED:
+    if diff is None and alert.kind in (EventKind.EDITED, EventKind.QUOTED_EDITED):
         diff = diff_texts(alert.old_text, alert.new_text)
     if diff and changed(diff):
         return _diff_parts(head, diff, alert.link, parts)

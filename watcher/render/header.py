@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from watcher.model import EventKind
+from watcher.model import QUOTED_KINDS, EventKind
 from watcher.render import silence
 from watcher.render.reasons import plain_reason
 from watcher.render.segments import Segment, Style
@@ -43,6 +43,11 @@ LABELS = {
     EventKind.BROKEN: "🔧 Broken",
     EventKind.SILENT: "💤 Silent",
     EventKind.BACK: "↩️ Back",
+    EventKind.QUOTED_EDITED: "✏️ Quoted post edited",
+    EventKind.QUOTED_DELETED: "🗑 Quoted post deleted",
+    EventKind.QUOTED_REMOVED: "🚫 Quoted post removed",
+    EventKind.QUOTED_HIDDEN: "🙈 Quoted post hidden",
+    EventKind.QUOTED_RESTORED: "♻️ Quoted post restored",
 }
 # An account's own events: its text is its handle, so an edit is a rename.
 ACCOUNT_LABELS = {
@@ -81,6 +86,11 @@ NOTIFY_TYPES = {
     "blocked": "warning",
     "broken": "warning",
     "failed": "warning",
+    "quoted_edited": "info",
+    "quoted_deleted": "warning",
+    "quoted_removed": "warning",
+    "quoted_hidden": "warning",
+    "quoted_restored": "success",
 }
 _PROBLEMS = (EventKind.HIDDEN, EventKind.BLOCKED, EventKind.BROKEN)
 _QUIET = (EventKind.SILENT, EventKind.BACK)  # an account going silent, coming back
@@ -201,6 +211,8 @@ def when_line(alert: Alert, tz: tzinfo) -> str:
         said = said or [f"found {clock(alert.at)}"]
     elif kind in _QUIET:
         said = silence.said_when(alert, clock)
+    elif kind in QUOTED_KINDS:
+        said.append(f"noticed {clock(alert.at)}")
     else:
         said.append(f"since {clock(alert.at)}")
     line = " · ".join(said)

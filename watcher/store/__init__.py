@@ -29,6 +29,7 @@ from watcher.store.claims import ClaimQueries
 from watcher.store.deliveries import DeliveryQueries
 from watcher.store.digests import DigestQueries
 from watcher.store.engine import is_read_only, make_engine, resolve_db_url
+from watcher.store.pages import PageQueries
 from watcher.store.process import PROCESS, died_here
 from watcher.store.records import CHECK_ONLY
 from watcher.store.revisions import RevisionQueries
@@ -93,7 +94,13 @@ class SyncReport:
 
 
 class Store(
-    DeliveryQueries, ClaimQueries, RevisionQueries, StatusQueries, ActivityQueries, DigestQueries
+    DeliveryQueries,
+    ClaimQueries,
+    RevisionQueries,
+    StatusQueries,
+    ActivityQueries,
+    DigestQueries,
+    PageQueries,
 ):
     """The database of watches, their history and the outbox. Checks are written as decided
     plans (`apply`, or `defer` then `flush` for unchanged ones), each only while its watch is

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from watcher.errors import StoreError
 from watcher.model import (
+    QUOTED_KINDS,
     Delivery,
     DeliveryState,
     EventKind,
@@ -22,6 +23,7 @@ from watcher.model import (
     Watch,
     WatchState,
 )
+from watcher.store.quoting import quoted_presence, quoted_record, quoted_values
 
 if TYPE_CHECKING:
     from sqlalchemy import Row
@@ -33,6 +35,9 @@ _KINDS = frozenset({"post", "account"})
 # The origin of a watch only a one-off `watcher check` made: kept for what it saw, listed as
 # unscheduled, until `add` schedules it (origin "cli") or `remove` stops it.
 CHECK_ONLY = "check"
+# Events that name the revision they replaced: an edit, and the quoted post's news (the earlier
+# revision holds the quoted post's last text, the evidence).
+_COMPARED = frozenset({EventKind.EDITED}) | QUOTED_KINDS
 
 
 def _known(enum: type[E], row: Mapping[Any, Any], column: str, what: str) -> E:
@@ -64,6 +69,8 @@ def watch_record(row: Mapping[Any, Any]) -> Watch:
         gone_since=row["gone_since"],
         fail_streak=row["fail_streak"],
         problem=_known(Status, row, "problem", what) if row["problem"] else None,
+        quoted=quoted_presence(row["quoted_presence"]),
+        quoted_hash=row["quoted_hash"],
     )
     if row["kind"] not in _KINDS:
         raise _unknown(row, "kind", what)
@@ -124,6 +131,8 @@ def state_values(state: WatchState) -> dict[str, object]:
         "gone_since": state.gone_since,
         "fail_streak": state.fail_streak,
         "problem": state.problem.value if state.problem else None,
+        "quoted_presence": state.quoted.value if state.quoted else None,
+        "quoted_hash": state.quoted_hash,
     }
 
 
@@ -146,6 +155,7 @@ def revision_values(
         "platform_edited": post.platform_edited,
         "metrics": dict(post.metrics),
         "media_urls": list(post.media_urls),
+        "quoted": quoted_values(post.quoted),
     }
 
 
@@ -162,6 +172,7 @@ def revision_record(row: Mapping[Any, Any]) -> Revision:
         metrics=dict(row["metrics"] or {}),
         platform_edited=row["platform_edited"],
         media_urls=tuple(row["media_urls"] or ()),  # () for a revision stored before schema 5
+        quoted=quoted_record(row["quoted"]),  # None for a revision stored before schema 6
     )
     return Revision(row["watch_id"], row["number"], post, row["content_hash"], row["observed_at"])
 
@@ -176,7 +187,7 @@ def event_values(
         "kind": kind.value,
         "at": at,
         "revision": number or None,
-        "previous": (previous or None) if kind is EventKind.EDITED else None,
+        "previous": (previous or None) if kind in _COMPARED else None,
         "detail": detail,
     }
 

@@ -123,6 +123,10 @@ WATCH = Table(
     # the silence announced (NULL: none is)
     _text("silence", "auto"),
     _when("silent_since", nullable=True),
+    # the quoted post of the last stored revision (schema 6; watcher.quotes): its presence
+    # (NULL: quotes nothing, or stored before) and the hash of what it showed
+    Column("quoted_presence", String, nullable=True),
+    _text("quoted_hash", ""),
     UniqueConstraint("url", "platform", "selector", "field_path"),
     Index("ix_watch_due", "enabled", "next_check_at"),
     Index("ix_watch_parent", "parent_id"),
@@ -147,6 +151,8 @@ REVISION = Table(
     Column("platform_edited", Boolean, nullable=False, default=False),
     _json("metrics"),
     _json("media_urls"),  # schema 5: where the media can be seen; never content ([] before)
+    # schema 6: the post it quotes (watcher.model.Quoted as an object); NULL: none, or before
+    Column("quoted", JSON, nullable=True),
     UniqueConstraint("watch_id", "number"),
 )
 

@@ -33,6 +33,8 @@ _STATE_COLUMNS = (
     "gone_since",
     "fail_streak",
     "problem",
+    "quoted_presence",
+    "quoted_hash",
     "last_checked_at",
     "next_check_at",
     "last_error",

@@ -13,6 +13,7 @@ from typing import Any
 from watcher.errors import BadBody
 from watcher.model import Post
 from watcher.normalize import parse_time
+from watcher.sources.bluesky.quoted import quoted_view
 from watcher.sources.bluesky.refs import AT_URI
 from watcher.sources.common import media_urls, metrics
 
@@ -23,7 +24,7 @@ METRICS = ("likeCount", "repostCount", "replyCount", "quoteCount")
 def post_view(view: Mapping[str, Any], rkey: str) -> Post:
     """The Post of a postView. Content comes from the author's record, not the hydrated view:
     the view's embed carries the quoted post's current text and counters, which change without
-    this post changing."""
+    this post changing; that text is the quoted post's own (`quoted`), with its presence."""
     record: Mapping[str, Any] = view["record"]
     author = view.get("author") or {}
     actor = str(author.get("handle") or author.get("did") or "")
@@ -38,6 +39,7 @@ def post_view(view: Mapping[str, Any], rkey: str) -> Post:
         media=tuple(_blob_cids(embed)),
         metrics=metrics(view, METRICS),
         media_urls=media_urls(_view_urls(view.get("embed"))),
+        quoted=quoted_view(view.get("embed")),
     )
 
 

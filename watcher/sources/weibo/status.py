@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
-from watcher.model import Post
+from watcher.model import Post, Quoted, QuotedPresence
 from watcher.normalize import html_to_text, parse_time
 from watcher.sources.common import media_urls
+from watcher.sources.weibo.notices import notice_presence
 
 # Counters a status carries; stored as metrics, never part of the content.
 METRICS = ("reposts_count", "comments_count", "attitudes_count")
@@ -24,15 +25,14 @@ _WEIBO_TIME = re.compile(
 
 def status_post(status: Mapping[str, Any], html: str) -> Post:
     """The Post of a status whose full HTML text is `html`. A repost carries the reposted
-    status as a quote, since readers see both."""
+    status as its quoted post, which has a presence of its own."""
     ident = str(status.get("id") or status.get("mid"))
     text = html_to_text(html)
     media, urls = _pic_ids(status), _pic_urls(status)
     original = status.get("retweeted_status")
+    quoted = _quoted(original) if isinstance(original, dict) else None
     if isinstance(original, dict):
-        text = "\n\n".join(part for part in (text, _quote(original)) if part)
-        media += _pic_ids(original)
-        urls += _pic_urls(original)
+        urls += _pic_urls(original)  # where readers see the pictures: below the repost
     return Post(
         id=ident,
         url=f"https://m.weibo.cn/detail/{ident}",
@@ -43,16 +43,30 @@ def status_post(status: Mapping[str, Any], html: str) -> Post:
         metrics=_metrics(status),
         platform_edited=_edited(status),
         media_urls=media_urls(urls),
+        quoted=quoted,
     )
 
 
-def _quote(original: Mapping[str, Any]) -> str:
-    """`//@name: text`, Weibo's own notation for a repost chain. A deleted original keeps its
-    place with `user: null` and a notice as text."""
+def _quoted(original: Mapping[str, Any]) -> Quoted:
+    """The reposted status, with its own presence: in place of one Weibo no longer shows, its
+    text is a notice (`notices`), never content."""
     embedded = (original.get("longText") or {}).get("longTextContent")
     text = html_to_text(str(embedded or original.get("text") or ""))
+    ident = str(original.get("id") or original.get("mid") or original.get("idstr") or "")
     author = _author(original)
-    return f"//@{author}: {text}" if author else f"//{text}"
+    presence = notice_presence(original, text)
+    visible = presence is None
+    return Quoted(
+        id=ident,
+        url=f"https://m.weibo.cn/detail/{ident}" if ident else "",
+        author=author,
+        presence=presence or QuotedPresence.VISIBLE,
+        text=text if visible else "",
+        media=_pic_ids(original),
+        notice="" if visible else text,
+        # `//@name: text`, Weibo's own notation, as reposts were stored before schema 6
+        legacy=f"//@{author}: {text}" if author else f"//{text}",
+    )
 
 
 def _author(status: Mapping[str, Any]) -> str:
