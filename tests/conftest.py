@@ -129,3 +129,40 @@ def applied(store: Store, plan: CheckPlan) -> Watch:
     done = store.apply(plan)
     assert done is not None, "the plan was refused as stale"
     return done.watch
+
+
+class CliWatch:
+    """One post watched through the CLI (`check`, `history`) with `platform`'s API on FakeSite:
+    each `check` first sets what the site answers at `path`."""
+
+    def __init__(self, site: FakeSite, tmp_path: Path, platform: str, url: str) -> None:
+        from click.testing import CliRunner
+
+        config = tmp_path / "c.toml"
+        config.write_text(
+            f'[detect]\nconfirm_pause = 0.01\n[platforms.{platform}]\nbase_url = "{site.url}/"\n',
+            encoding="utf-8",
+        )
+        self.site, self.url, self.runner = site, url, CliRunner()
+        self.common = ["--db", str(tmp_path / "w.db"), "-c", str(config)]
+
+    def check(self, path: str, body: object) -> tuple[int, dict[str, Any]]:
+        import json
+
+        from watcher.cli import cli
+
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.site.reply(path, 200, data, {"content-type": "application/json"})
+        result = self.runner.invoke(cli, ["check", self.url, *self.common, "--json"])
+        assert result.stdout, (result.output, result.exception)
+        loaded: dict[str, Any] = json.loads(result.stdout)
+        return result.exit_code, loaded
+
+    def kinds(self) -> list[str]:
+        """The watch's event kinds, oldest first."""
+        import json
+
+        from watcher.cli import cli
+
+        result = self.runner.invoke(cli, ["history", self.url, *self.common, "--json"])
+        return [e["kind"] for e in json.loads(result.stdout)["events"]][::-1]

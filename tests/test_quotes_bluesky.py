@@ -46,7 +46,7 @@ def test_the_recorded_quote_is_the_quoted_post_with_its_text(thread_post: dict[s
     assert (
         post.quoted.id == "at://did:plc:kvwvcn5iqfooopmyzvb4qzba/app.bsky.feed.post/3kahesw26il2z"
     )
-    assert post.quoted.author == "@test.marshal.dev"
+    assert post.quoted.author == "test.marshal.dev"  # the renderer adds the "@"
     assert post.quoted.url == "https://bsky.app/profile/test.marshal.dev/post/3kahesw26il2z"
 
 

@@ -20,6 +20,7 @@ from watcher.detect import Outcome, detect
 from watcher.differ import diff_texts
 from watcher.engine import Engine
 from watcher.errors import ConfigError, FetchError, UsageError
+from watcher.evidence import Recorder, choose, recording
 from watcher.filters import held_back, ignoring
 from watcher.history import Step, missed, replay
 from watcher.model import (
@@ -92,11 +93,14 @@ class Checks:
 
     # -- observing ------------------------------------------------------------------------
 
-    async def run(self, engine: Engine, flow: Flow[T], what: str) -> T | Failed:
+    async def run(
+        self, engine: Engine, flow: Flow[T], what: str, recorder: Recorder | None = None
+    ) -> T | Failed:
         """A flow's answer. Whatever goes wrong reading an answer (a malformed body that
-        breaks a parser, a source bug) fails this check only, as `Failed`."""
+        breaks a parser, a source bug) fails this check only, as `Failed`. `recorder` keeps
+        the answers the flow got, for evidence."""
         try:
-            return await engine.run(flow)
+            return await engine.run(recording(flow, recorder))
         except FetchError as exc:
             return Failed(str(exc))
         except (UsageError, ConfigError):
@@ -105,9 +109,11 @@ class Checks:
             log.warning("%s: could not read the answer: %s: %s", what, type(exc).__name__, exc)
             return Failed(f"could not read the answer: {type(exc).__name__}")
 
-    async def observe(self, engine: Engine, target: Target) -> Observation:
+    async def observe(
+        self, engine: Engine, target: Target, recorder: Recorder | None = None
+    ) -> Observation:
         flow = self.source(target.platform).observe(target)
-        return _canonical(await self.run(engine, flow, target.url))
+        return _canonical(await self.run(engine, flow, target.url, recorder))
 
     def batches(self, watches: Sequence[Watch]) -> list[list[Watch]]:
         """`watches` in groups to check together: post watches of a platform that observes
@@ -167,17 +173,20 @@ class Checks:
         if watch.target.account:
             return await self._check_account(engine, watch, confirm_now)
         started = self.clock()
-        obs = observed if observed is not None else await self.observe(engine, watch.target)
-        obs = await self._ignoring(watch, obs)
+        recorder = self._recorder()
+        if observed is None:
+            observed = await self.observe(engine, watch.target, recorder)
+        obs = await self._ignoring(watch, observed)
         state = watch.state
         if confirm_now:
-            state, obs = await self._confirm(engine, watch, obs)
+            state, obs = await self._confirm(engine, watch, obs, recorder)
         for _ in range(REDECIDE):
             now = self.clock()
             outcome = detect(state, obs, now, self._confirm_count)
             outcome = await self._held_back(watch, state, obs, outcome)
-            missed_steps, outcome = await self._missed(engine, watch, obs, outcome)
+            missed_steps, outcome = await self._missed(engine, watch, obs, outcome, recorder)
             plan = plan_post(self.rules, watch, obs, outcome, now, missed_steps)
+            plan = self._evidence(plan, recorder)
             applied = await self._apply(plan)
             if applied is not None:
                 return await self._result(plan, applied, obs, outcome, missed_steps, diff)
@@ -191,8 +200,20 @@ class Checks:
     def _confirm_count(self) -> int:
         return self.settings.detect.confirm_deletions
 
+    def _recorder(self) -> Recorder:
+        return Recorder(self.clock, cap=self.settings.raw_max_bytes)
+
+    def _evidence(self, plan: CheckPlan, recorder: Recorder) -> CheckPlan:
+        """`plan` with the answers `[store] keep_raw` keeps of it (`evidence.choose`). A gone
+        signal counts up to the one that confirms the deletion, not the 404s after it."""
+        stored = any(step.post is not None for step in plan.steps)
+        kinds = frozenset(e.kind for step in plan.steps for e in step.events)
+        gone = plan.watch.state.gone_streak < plan.state.gone_streak <= self._confirm_count
+        kept = choose(self.settings.keep_raw, recorder, stored, kinds, gone)
+        return replace(plan, captures=kept) if kept else plan
+
     async def _confirm(
-        self, engine: Engine, watch: Watch, obs: Observation
+        self, engine: Engine, watch: Watch, obs: Observation, recorder: Recorder
     ) -> tuple[WatchState, Observation]:
         """Re-observe a first gone signal after a pause, as often as confirmation needs,
         until it is confirmed or contradicted. Returns the last observation and the state
@@ -205,7 +226,7 @@ class Checks:
                 break
             state = outcome.state
             await asyncio.sleep(self.settings.detect.confirm_pause)
-            obs = await self._ignoring(watch, await self.observe(engine, watch.target))
+            obs = await self._ignoring(watch, await self.observe(engine, watch.target, recorder))
         return state, obs
 
     async def _ignoring(self, watch: Watch, obs: Observation) -> Observation:
@@ -228,7 +249,7 @@ class Checks:
         return held_back(state, outcome, stored, obs.post, min_change)
 
     async def _missed(
-        self, engine: Engine, watch: Watch, obs: Observation, outcome: Outcome
+        self, engine: Engine, watch: Watch, obs: Observation, outcome: Outcome, recorder: Recorder
     ) -> tuple[list[Step], Outcome]:
         """For a post found edited, the versions the platform's edit history holds that our
         checks never saw, each an edit of its own; and the outcome of the current version,
@@ -238,7 +259,8 @@ class Checks:
         if not obs.post.platform_edited:  # only a platform that flags edits keeps a history
             return [], outcome
         source = self.source(watch.target.platform)
-        history = await self.run(engine, source.history(watch.target, obs.post), watch.target.url)
+        flow = source.history(watch.target, obs.post)
+        history = await self.run(engine, flow, watch.target.url, recorder)
         if isinstance(history, Failed):  # the edit is recorded from this check all the same
             return [], outcome
         seen = [await self._ignoring(watch, Seen(canonical(post))) for post in history]

@@ -22,6 +22,7 @@ from watcher.model import EventKind, Filters
 from watcher.notify import check_url
 from watcher.render import FORMATS
 from watcher.settings import (
+    KEEP_RAW,
     AccountSettings,
     ChannelSettings,
     DaemonSettings,
@@ -159,10 +160,12 @@ def parse_settings(
 ) -> Settings:
     reader = _Reader(source)
     reader.keys(data, _TOP_KEYS, "")
-    store = reader.table(data, "store", {"url"})
+    store = reader.table(data, "store", {"url", "keep_raw", "raw_max_bytes"})
     defaults = reader.table(data, "defaults", {"interval", "timezone"})
     return Settings(
         db_url=reader.value(store, "store.url", str, ""),
+        keep_raw=reader.choice(store, "store.keep_raw", KEEP_RAW),
+        raw_max_bytes=reader.positive(store, "store.raw_max_bytes", 2 * 1024 * 1024, 1 << 30),
         default_interval=reader.duration(defaults, "defaults.interval", 600.0),
         timezone=reader.timezone(defaults, "defaults.timezone") or "UTC",
         http=_http(reader, reader.table(data, "http", set(HttpSettings.__slots__))),
@@ -395,6 +398,13 @@ class _Reader:
             # The value's type only: a misplaced value may be a token (url = ["tgram://..."]).
             raise self.fail(key, f"must be a {kind.__name__}, not {_toml_type(value)}")
         return self.expand(key, value) if isinstance(value, str) else value
+
+    def choice(self, t: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+        """One of `allowed`; the first when not given."""
+        value: str = self.value(t, key, str, allowed[0])
+        if value not in allowed:
+            raise self.fail(key, f"must be one of {', '.join(allowed)}, not {value!r}")
+        return value
 
     def positive(self, t: Mapping[str, Any], key: str, default: int, most: int) -> int:
         value: int = self.value(t, key, int, default)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from watcher.evidence import Capture
 from watcher.model import EventKind, Post, Target, Watch, WatchState
 
 
@@ -70,6 +71,8 @@ class CheckPlan:
     discovered: tuple[NewWatch, ...] = ()
     # accounts: the last post before an announced silence, after this check (watcher.silence)
     silent_since: datetime | None = None
+    # the platform's raw answers kept as evidence of this check (watcher.evidence)
+    captures: tuple[Capture, ...] = ()
 
     @property
     def quiet(self) -> bool:
@@ -79,6 +82,7 @@ class CheckPlan:
             self.steps
             or self.metrics is not None
             or self.discovered
+            or self.captures
             or (self.listing is not None and self.listing != self.watch.listing)
             or self.silent_since != self.watch.silent_since
         )

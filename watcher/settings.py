@@ -10,6 +10,7 @@ from watcher.model import Filters
 
 _NO_STRINGS: Mapping[str, str] = MappingProxyType({})
 _NO_FILTERS = Filters()
+KEEP_RAW = ("changes", "all", "off")  # `[store] keep_raw`, the default first (watcher.evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,8 @@ class ServeSettings:
 @dataclass(frozen=True, slots=True)
 class Settings:
     db_url: str = ""  # empty: SQLite file in the user's data dir
+    keep_raw: str = "changes"  # raw answers kept as evidence: "changes" | "all" | "off"
+    raw_max_bytes: int = 2 * 1024 * 1024  # per answer kept; longer bodies are cut (and say so)
     default_interval: float = 600.0  # seconds, for `watcher add` without --interval
     timezone: str = "UTC"  # IANA name: times in alerts, unless a channel names its own
     http: HttpSettings = field(default_factory=HttpSettings)

@@ -22,6 +22,7 @@ from watcher.store import CHECK_ONLY, Store, Summary, WatchEdit
 
 if TYPE_CHECKING:  # the outbox brings the chat library: only the commands that send load it
     from watcher.digest import Digest, Period
+    from watcher.export import Evidence
     from watcher.notify import Notifier
     from watcher.outbox import DrainReport, Outbox
     from watcher.store.status import Daemons
@@ -254,6 +255,12 @@ class Views:
             self.store.events(watch.id),
             self.store.metric_samples(watch.id),
         )
+
+    def evidence(self, ref: str) -> Evidence:
+        """Everything `watcher export` shows of a watch, raw answers included."""
+        from watcher.export import gather
+
+        return gather(self.store, self.store.resolve(ref), self.clock())
 
     def versions(self, ref: str, old: int | None = None, new: int | None = None) -> Versions:
         """Versions `old` and `new` of a watch; by default the last two (`old` alone: against

@@ -11,6 +11,7 @@ from watcher.cli import (  # noqa: F401  (registers commands)
     activity,
     daemon,
     doctor,
+    export,
     organize,
     posts,
     serve,

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from watcher.app import App
-from watcher.errors import StoreError
+from watcher.errors import StoreError, UsageError
 from watcher.model import EventKind
 from watcher.serve import data, jsonview
 from watcher.serve.guard import COOKIE, HEADERS, allowed, session_value, token_matches
@@ -28,6 +28,7 @@ from watcher.serve.params import BadRequest, change_query, version
 
 HERE = Path(__file__).parent
 MAX_FORM = 4096  # bytes of a login form: a token, not an upload
+_EXPORT_TYPES = {"warc": "application/warc", "html": "text/html", "json": "application/json"}
 OPEN_PATHS = ("/login", "/static/")  # what anyone may load: the form and its stylesheet
 
 
@@ -39,6 +40,7 @@ def create_app(app: App, token: str = "") -> Guard:
         Route("/api/changes", pages.changes_api),
         Route("/watch/{watch_id:int}", pages.watch),
         Route("/api/watch/{watch_id:int}", pages.watch_api),
+        Route("/watch/{watch_id:int}/export.{fmt:str}", pages.export),
         Route("/account/{watch_id:int}", pages.account),
         Route("/api/account/{watch_id:int}", pages.account_api),
         Route("/health", pages.health),
@@ -127,6 +129,21 @@ class _Pages:
         params = request.query_params
         watch_id = int(request.path_params["watch_id"])
         return data.watch_page(self.app, watch_id, version(params, "old"), version(params, "new"))
+
+    def export(self, request: Request) -> Response:
+        """The watch's evidence as `watcher export` writes it, as a download (read-only)."""
+        from watcher.export import FORMATS, SUFFIX, render
+
+        fmt, watch_id = request.path_params["fmt"], int(request.path_params["watch_id"])
+        if fmt not in FORMATS:
+            return self.not_found(request, LookupError(fmt))
+        try:
+            body = render(self.app.evidence(str(watch_id)), fmt)
+        except UsageError:
+            return self.not_found(request, LookupError(watch_id))
+        name = f"watch-{watch_id}-evidence.{SUFFIX[fmt]}"
+        disposition = {"content-disposition": f'attachment; filename="{name}"'}
+        return Response(body, 200, disposition, media_type=_EXPORT_TYPES[fmt])
 
     def account(self, request: Request) -> Response:
         return self._page(request, "account.html", self._account)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -224,6 +225,28 @@ DIGEST_RUN = Table(
     Column("event_id", Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False),
     _when("created_at"),
     UniqueConstraint("digest", "period_start"),
+)
+
+# Evidence (schema 7; watcher.evidence): the platform's raw answers behind a revision or a gone
+# signal, one row per request. `revision` is the newest revision once the check was written.
+CAPTURE = Table(
+    "capture",
+    METADATA,
+    _id(),
+    _watch_id(),
+    Column("revision", Integer, nullable=True),
+    _when("at"),
+    _text("url"),
+    _text("final_url"),
+    _text("method", "GET"),
+    _number("status"),
+    _json("request_headers"),  # secrets masked
+    _json("headers"),
+    Column("body", LargeBinary, nullable=False),  # zlib-compressed
+    _text("sha256"),  # of the whole raw body
+    _number("size"),  # of the whole raw body
+    Column("truncated", Boolean, nullable=False, default=False),
+    Index("ix_capture_watch", "watch_id", "at"),
 )
 
 # Small facts about the database as a whole, by key (e.g. the digest of the config file last

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select
 import watcher.store.records as records
 from watcher.model import DISCOVERED, Target, Watch
 from watcher.plan import CheckPlan, NewWatch, PlannedEvent, Step
+from watcher.store.captures import write_captures
 from watcher.store.tables import DELIVERY, EVENT, METRIC, REVISION, WATCH
 
 __all__ = ["DELIVERY", "EVENT", "METRIC", "REVISION", "WATCH"]
@@ -83,6 +84,7 @@ def apply_plan(conn: Connection, plan: CheckPlan) -> Applied | None:
     number = watch.revisions
     for step in plan.steps:
         number = _write_step(conn, watch.id, step, number, now, outbox)
+    write_captures(conn, watch.id, number, plan.captures)
     extra: dict[str, Any] = {}
     if plan.metrics is not None:
         extra["metrics"] = dict(plan.metrics)

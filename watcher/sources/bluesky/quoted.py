@@ -51,7 +51,7 @@ def _visible(view: Mapping[str, Any], uri: str) -> Quoted:
     handle = str((author or {}).get("handle") or "")
     value = view.get("value") if isinstance(view.get("value"), dict) else {}
     text = str((value or {}).get("text") or "")
-    return Quoted(uri, _web_url(uri, handle), f"@{handle}" if handle else "", text=text)
+    return Quoted(uri, _web_url(uri, handle), handle, text=text)  # the renderer adds the "@"
 
 
 def _web_url(uri: str, handle: str) -> str:

@@ -8,9 +8,10 @@ from types import MappingProxyType
 from typing import Any
 
 from watcher.errors import BadBody
-from watcher.model import Post
+from watcher.model import Post, Quoted
 from watcher.normalize import html_to_text, parse_time
 from watcher.sources.common import Response, media_urls, metrics
+from watcher.sources.mastodon.quoted import ACCEPTED, inline_link, state_presence
 
 # Counters a status carries; stored as metrics, never part of the content.
 METRICS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
@@ -44,7 +45,28 @@ def status_post(status: Mapping[str, Any], ident: str, host: str) -> Post:
         metrics=metrics(shown, METRICS),
         platform_edited=edited_at is not None,
         media_urls=_media_urls(shown),
+        quoted=quoted_status(shown, host),
     )
+
+
+def quoted_status(status: Mapping[str, Any], host: str) -> Quoted | None:
+    """The status a quote post quotes (`quote`), with its own presence: in place of one
+    Mastodon no longer shows, the quote's state (`quoted`), never content. The quoted status
+    is known by its address (`url`, else `uri`), the same whatever its state."""
+    quote = status.get("quote")
+    if not isinstance(quote, dict):
+        return None
+    state = str(quote.get("state") or "")
+    shown = quote.get("quoted_status")
+    link = inline_link(str(status.get("content") or ""))
+    if state == ACCEPTED and isinstance(shown, dict):
+        address = str(shown.get("url") or shown.get("uri") or link)
+        author = author_of(shown.get("account") or {}, host).removeprefix("@")
+        return Quoted(address, address, author, text=status_text(shown), media=_media(shown))
+    ident = link or str(quote.get("quoted_status_id") or "")
+    # `accepted` without its status (a ShallowQuote) shows nothing to compare: not guessed.
+    presence = state_presence("" if state == ACCEPTED else state)
+    return Quoted(ident, link, presence=presence, notice=state)
 
 
 def version(edit: Mapping[str, Any], current: Post, edited: bool) -> Post:

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from watcher.model import Gone, Post
+from watcher.model import Gone, Post, Quoted, QuotedPresence
 from watcher.sources.common import media_urls, metrics
+from watcher.sources.reddit.quoted import parent_notice
 from watcher.sources.reddit.urls import WEB
 
 METRICS = ("score", "ups", "num_comments")
@@ -55,6 +56,32 @@ def thing_post(data: Mapping[str, Any]) -> Post:
         metrics=metrics(data, _COMMENT_METRICS if "body" in data else METRICS),
         platform_edited=bool(edited),
         media_urls=media_urls(_media_urls(data)),
+        quoted=crossposted(data),
+    )
+
+
+def crossposted(data: Mapping[str, Any]) -> Quoted | None:
+    """The post a crosspost carries (`crosspost_parent_list[0]`), with its own presence: in
+    place of one Reddit no longer shows, its marker (`quoted`), never content."""
+    parents = data.get("crosspost_parent_list")
+    parent = _object(parents[0]) if isinstance(parents, list) and parents else {}
+    fullname = str(data.get("crosspost_parent") or parent.get("name") or "")
+    if not parent and not fullname:
+        return None
+    ident = str(parent.get("id") or fullname.removeprefix("t3_"))
+    permalink = str(parent.get("permalink") or "")
+    url = f"{WEB}{permalink}" if permalink.startswith("/") else f"{WEB}/comments/{ident}/"
+    author = str(parent.get("author") or "")
+    gone = parent_notice(parent) if parent else (QuotedPresence.UNKNOWN, "")
+    if gone is not None:
+        return Quoted(ident, url, presence=gone[0], notice=gone[1])
+    title = str(parent.get("title") or "")
+    return Quoted(
+        ident,
+        url,
+        author,
+        text="\n\n".join(part for part in (title, _text(parent)) if part),
+        media=_media(parent),
     )
 
 

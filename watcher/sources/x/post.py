@@ -21,9 +21,10 @@ from types import MappingProxyType
 from typing import Any
 
 from watcher.errors import BadBody
-from watcher.model import Post
+from watcher.model import Post, Quoted, QuotedPresence
 from watcher.normalize import parse_time
 from watcher.sources.common import media_urls, metrics
+from watcher.sources.x.quoted import is_tombstone, tombstone_notice, tombstone_presence
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ METRICS = {
 }
 _TRAILING_TCO = re.compile(r"\s*(https?://t\.co/[A-Za-z0-9]+)\s*$")
 _TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
+# A post's permalink on X (or Twitter): the quoted post's, among a quote post's links.
+_PERMALINK = re.compile(r"(?:x|twitter)\.com/([A-Za-z0-9_]{1,20})/status/(\d{1,20})")
 _TWITTER_EPOCH_MS = 1288834974657  # snowflake ids count milliseconds from here (2010-11-04)
 
 
@@ -67,7 +70,47 @@ def tweet_post(body: Tweet) -> Post:
         metrics=_metrics(body),
         platform_edited=body.get("isEdited") is True or len(chain) > 1,
         media_urls=media_urls(_media_addresses(body)),
+        quoted=quoted_tweet(body),
     )
+
+
+def quoted_tweet(body: Tweet) -> Quoted | None:
+    """The post a quote post quotes (`quoted_tweet`), with its own presence: in place of one X
+    no longer shows, a tombstone's notice (`quoted`), never content. None when it quotes none.
+
+    A tombstone carries no id: the quoted post is then known by the quoting post's
+    `quoted_status_id_str`, else by its permalink among the quoting post's links, so that its
+    identity (part of the quoting post's hash) does not change with its presence."""
+    quoted = body.get("quoted_tweet")
+    if not isinstance(quoted, dict) or not quoted:
+        return None
+    post_id, url = _quoted_ref(body, quoted)
+    if is_tombstone(quoted):
+        notice = tombstone_notice(quoted)
+        return Quoted(post_id, url, presence=tombstone_presence(notice), notice=notice)
+    user = quoted.get("user")
+    name = str(user.get("screen_name") or "") if isinstance(user, dict) else ""
+    if not name:
+        # X sends a post of an account that no longer exists without its `user`: that proves
+        # nothing alone (`answers`), so it is not guessed, and X said no words to keep.
+        return Quoted(post_id, url, presence=QuotedPresence.UNKNOWN)
+    return Quoted(
+        post_id,
+        f"https://x.com/{name}/status/{post_id}",
+        name,
+        text=visible_text(quoted),
+        media=tuple(_media_ids(quoted)),
+    )
+
+
+def _quoted_ref(body: Tweet, quoted: Mapping[str, Any]) -> tuple[str, str]:
+    """(id, url) of the quoted post, from itself or, for a tombstone, from the quoting post."""
+    post_id = str(quoted.get("id_str") or body.get("quoted_status_id_str") or "")
+    for item in _entity_list(body, "urls"):
+        match = _PERMALINK.search(str(item.get("expanded_url") or ""))
+        if match and post_id in ("", match.group(2)):
+            return match.group(2), f"https://x.com/{match.group(1)}/status/{match.group(2)}"
+    return post_id, f"https://x.com/i/status/{post_id}" if post_id.isdigit() else ""
 
 
 def edit_chain(body: Tweet) -> tuple[str, ...]:
