@@ -176,3 +176,15 @@ def test_history_keeps_the_quoted_posts_last_text_as_evidence(repost: Repost) ->
     assert "#️*️0️9️" in removed  # the original's (long) text, as last stored
     assert "此微博已被作者删除" in added
     assert "转发微博" in "".join(text for op, text in diff if op == 0)
+
+
+def test_a_check_says_what_happened_to_the_quoted_post(repost: Repost) -> None:
+    """`check` of a repost whose original went: unchanged itself, and a line (and a JSON event)
+    about the quoted post, so exit code 1 is explained."""
+    repost.check()
+    code, result = repost.check(DELETED)
+    assert code == 1 and [e["kind"] for e in result["events"]] == ["quoted_deleted"]
+    repost.site.reply("/statuses/show", 200, answer(repost.recording, None), JSON)
+    shown = repost.runner.invoke(cli, ["check", URL, *repost.common])
+    assert shown.exit_code == 1
+    assert "unchanged" in shown.stdout and "↪ the quoted post is back" in shown.stdout

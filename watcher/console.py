@@ -10,7 +10,7 @@ through `inert` (or `visible`), never as rich markup and never as raw control se
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -20,7 +20,7 @@ from rich.text import Text
 
 from watcher.controls import visible
 from watcher.differ import excerpt
-from watcher.model import Diff, Post, Status
+from watcher.model import Diff, Event, EventKind, Post, Status
 
 SHORT_TEXT = 800  # characters: a diff this short is shown whole, a longer one as excerpts
 CONTEXT = 60  # characters of unchanged text around each change in an excerpt
@@ -41,6 +41,29 @@ STATUS_LABELS = {
     Status.BROKEN: ("⚠ could not observe (extraction broken)", "yellow"),
     Status.HIDDEN: ("⚠ could not observe (hidden)", "yellow"),
 }
+
+
+# What happened to the post a checked post quotes or reposts: its own events, never the post's.
+QUOTED_LABELS = {
+    EventKind.QUOTED_EDITED: "↪ the quoted post was edited",
+    EventKind.QUOTED_DELETED: "↪ the quoted post was deleted",
+    EventKind.QUOTED_REMOVED: "↪ the quoted post was removed by the platform",
+    EventKind.QUOTED_HIDDEN: "↪ the quoted post is hidden",
+    EventKind.QUOTED_RESTORED: "↪ the quoted post is back",
+}
+
+
+def quoted_lines(events: Iterable[Event]) -> list[Text]:
+    """A line per quoted-post event of a check, with its detail (the platform's words)."""
+    lines = []
+    for event in events:
+        label = QUOTED_LABELS.get(event.kind)
+        if label is not None:
+            line = Text(label, style="bold magenta")
+            if event.detail:
+                line.append(f": {visible(event.detail)}", style="dim")
+            lines.append(line)
+    return lines
 
 
 def inert(text: str, style: str = "") -> Text:

@@ -23,6 +23,7 @@ def result_json(result: CheckResult, kept: bool = True) -> dict[str, Any]:
         "post": post_json(post) if post else None,
         "diff": [[op, text] for op, text in result.diff] if result.diff is not None else None,
         "reason": result.reason or None,
+        "events": [{"kind": e.kind.value, "detail": e.detail or None} for e in result.events],
     } | (_account_json(result) if result.watch.target.account else {})
 
 

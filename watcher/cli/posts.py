@@ -121,6 +121,8 @@ def _print_result(out: Console, result: CheckResult, times: Times, kept: bool = 
         out.print(show.status_text(result.status, f"still gone (first gone signal {since})"))
     else:
         out.print(show.status_text(result.status, result.reason))
+    for said in show.quoted_lines(result.events):
+        out.print(said)
     post = result.post or result.previous
     if post is None:
         out.print(show.inert(f"{target.platform} · {target.url}", style="dim"))
