@@ -35,7 +35,7 @@ def main() -> int:
     with App(settings, f"sqlite:///{db}", clock=lambda: NOW) as app:
         for url in accounts:
             app.store.ensure_watch(Target(url, "weibo", account=True), 600.0, NOW, enable=True)
-        runs = DigestRuns(app, settings, lambda: NOW)
+        runs = DigestRuns(app)
         started = time.perf_counter()
         runs.record_due()
         first = time.perf_counter() - started

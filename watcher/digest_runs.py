@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,12 +20,12 @@ from watcher.digest_schedule import due, next_fire
 from watcher.errors import WatcherError
 from watcher.notify import Attachment
 from watcher.render.chart import chart_png
-from watcher.settings import DigestSettings, Settings
+from watcher.settings import DigestSettings
 
 if TYPE_CHECKING:
+    from watcher.app import App
     from watcher.model import Watch
     from watcher.store import Store
-    from watcher.views import Views
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +52,13 @@ class DigestRef:
 
 
 class DigestRuns:
-    """Records the due digests of `settings` into `store`; `app` resolves their accounts."""
+    """Records the app's due digests into its store, at the app's time."""
 
-    def __init__(self, app: Views, settings: Settings, clock: Callable[[], datetime]) -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
         self.store: Store = app.store
-        self.settings = settings
-        self.clock = clock
+        self.settings = app.settings
+        self.clock = app.clock
         self._quiet_until: dict[str, datetime] = {}  # nothing due for a digest before this
 
     def record_due(self) -> int:

@@ -88,7 +88,7 @@ class Daemon:
         self.outbox = outbox
         self.settings = app.settings.daemon
         self.app.defer_quiet = True
-        self.digests = DigestRuns(app, app.settings, app.clock)
+        self.digests = DigestRuns(app)
         self._stopping = threading.Event()
         self._kick = threading.Event()
         self._wake: asyncio.Event | None = None

@@ -44,13 +44,6 @@ class DigestQueries:
                 )
         return now
 
-    def digest_recorded(self, key: str, start: datetime) -> bool:
-        """Whether the period starting at `start` of digest `key` has been recorded."""
-        run = DIGEST_RUN.c
-        query = select(run.id).where(run.digest == key, run.period_start == start)
-        with self._connection() as conn:
-            return conn.execute(query).first() is not None
-
     def record_digest(
         self,
         key: str,
