@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from tests.conftest import applied, planned
-from tests.test_digest import NOW, Week, write_week
+from tests.conftest import NOW, Week, applied, planned, write_week
 from watcher.model import EventKind, Post, Status, Target
 from watcher.store import Store
 

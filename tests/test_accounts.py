@@ -12,12 +12,14 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.fakeplatform import PROFILE, FakeAccount, mastodon_settings
 from tests.server import FakeSite
 from watcher.app import App, CheckResult
 from watcher.model import EventKind, Status, Watch
 from watcher.settings import PlatformSettings
+from watcher.store.tables import RAW_BODY
 
 
 @pytest.fixture
@@ -278,3 +280,24 @@ def test_a_whole_feed_is_an_account_whose_items_are_followed(app: App, site: Fak
     assert [w.target.field for w in result.discovered] == ["https://blog.example/p/6"]
     assert result.suspects == ()
     assert alerts(app) == Counter({"deleted": 1, "new": 1})
+
+
+def test_the_listing_that_showed_a_post_is_kept_once_as_its_evidence(
+    app: App, account: FakeAccount
+):
+    watch = watch_account(app)
+    check(app, watch)
+    account.post("brand new")
+    (post,) = check(app, watch).discovered
+    kept = app.store.captures(post.id)
+    (answer,) = [c for _, c in kept if "/statuses" in c.url]
+    assert b"brand new" in answer.body
+    assert {r for r, _ in kept} == {1}  # beside its first revision
+    assert answer in [c for _, c in app.store.captures(watch.id)]
+    # every answer the account's checks kept is stored once, however many posts it showed
+    assert stored_bodies(app) == len(app.store.captures(watch.id))
+
+
+def stored_bodies(app: App) -> int:
+    with app.store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(RAW_BODY)).scalar_one())

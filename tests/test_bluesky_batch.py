@@ -321,3 +321,17 @@ def test_batches_keep_accounts_and_other_platforms_apart(app: App, bluesky: Fake
     groups = app.batches([*posts[:3], account, web, *posts[3:]])
     assert [len(g) for g in groups] == [25, 1, 1, 2]
     assert groups[1] == [account] and groups[2] == [web]
+
+
+def test_each_post_of_a_batch_keeps_the_batch_answer_as_its_evidence(
+    app: App, site: FakeSite, bluesky: FakeBluesky
+) -> None:
+    watches = watch_posts(app, bluesky, 3)
+    run_pass(app)
+    bluesky.texts["3k001"] = "post 1, edited"
+    run_pass(app)
+    kept = [[c for _, c in app.store.captures(w.id)] for w in watches]
+    assert [len(k) for k in kept] == [1, 2, 1]  # first snapshots, then the edited post's answer
+    assert all(POSTS in c.url for k in kept for c in k)
+    assert b"post 1, edited" in kept[1][1].body and b"post 2" in kept[1][1].body
+    assert [r for r, _ in app.store.captures(watches[1].id)] == [1, 2]

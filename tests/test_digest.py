@@ -5,15 +5,12 @@ and the periods a digest covers. Time is injected: nothing sleeps, no request is
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import applied, digest, planned
+from tests.conftest import ACCOUNT, NOW, QUOTE, Week, cst, write_week
 from watcher.app import App
 from watcher.digest import (
     Counters,
@@ -28,156 +25,9 @@ from watcher.digest import (
     span,
 )
 from watcher.errors import UsageError
-from watcher.model import EventKind, Post, Presence, Status, Target, Watch, WatchState
-from watcher.plan import CheckPlan, NewWatch, PlannedEvent, Step
 from watcher.settings import Settings
-from watcher.silence import Quiet, describe
-from watcher.store import Store
 
-CST = ZoneInfo("Asia/Shanghai")
-ACCOUNT = "https://weibo.com/u/1749127163"
-NOW = datetime(2025, 6, 3, 9, tzinfo=CST)  # a Tuesday: the last full week is 2025-W22
 WEEK = iso_week("2025-W22", "Asia/Shanghai")  # Mon 26 May – Mon 2 June, Beijing time
-QUOTE = "“The best way to predict the future is to invent it.” —— Alan Kay"
-
-
-def cst(day: int, hour: int, minute: int = 0, month: int = 5) -> datetime:
-    return datetime(2025, month, day, hour, minute, tzinfo=CST)
-
-
-def counters(likes: int, reposts: int = 0, replies: int = 0) -> dict[str, int]:
-    """Weibo's names for them, which the digest maps to likes, reposts and replies."""
-    return {"attitudes_count": likes, "reposts_count": reposts, "comments_count": replies}
-
-
-@dataclass
-class Week:
-    """The account's week as written: what the tests expect the digest to say."""
-
-    store: Store
-    account: Watch
-    urls: dict[str, str] = field(default_factory=dict)  # name → post URL
-
-    def post(self, name: str, at: datetime, text: str = "", **metrics: int) -> str:
-        """A post the account's timeline listed 5 minutes after it was published."""
-        ident = str(5_000 + len(self.urls))
-        url = f"https://m.weibo.cn/detail/{ident}"
-        media_urls = tuple(metrics.pop("images", 0) * [f"https://wx1.sinaimg.cn/large/{ident}.jpg"])
-        post = Post(
-            ident,
-            url,
-            text or f"第{ident}条微博",
-            author="雷军",
-            created_at=at,
-            media=tuple(f"pic{ident}" for _ in media_urls),
-            metrics=counters(**metrics),
-            media_urls=media_urls,
-        )
-        seen = at + timedelta(minutes=5)
-        state = WatchState(Presence.VISIBLE, Status.NEW, digest(post))
-        found = NewWatch(Target(url, "weibo"), post, digest(post), state, seen, True)
-        plan = CheckPlan(self.account, self.account.state, seen, seen, True, discovered=(found,))
-        self.account = applied(self.store, plan)
-        self.urls[name] = url
-        return url
-
-    def watch(self, name: str) -> Watch:
-        found = self.store.find_watch(Target(self.urls[name], "weibo"))
-        assert found is not None
-        return found
-
-    def sample(self, name: str, at: datetime, **values: int) -> None:
-        self.check(name, at, metrics=counters(**values))
-
-    def check(
-        self,
-        name: str,
-        at: datetime,
-        post: Post | None = None,
-        kind: EventKind | None = None,
-        **fields: Any,
-    ) -> None:
-        """One check of the post, as `conftest.planned` plans it."""
-        applied(self.store, planned(self.watch(name), at, post, kind, **fields))
-
-    def quiet(self, kind: EventKind, at: datetime, quiet: Quiet) -> None:
-        """The account's own `silent` or `back` event, as `watcher.silence` words it."""
-        event = PlannedEvent(kind, at, describe(kind, quiet))
-        step = Step(at, events=(event,))
-        plan = CheckPlan(self.account, self.account.state, at, at, True, steps=(step,))
-        self.account = applied(self.store, plan)
-
-
-def write_week(store: Store) -> Week:
-    """40 posts in 2025-W22 (Beijing days: Mon 8, Tue 6, Wed 0, Thu 0, Fri 10, Sat 9, Sun 7),
-    25 in the week before; three stand out by engagement, the second has an image; a quote is
-    edited out; a post is deleted and restored; an older one removed; a silence Tue → Fri."""
-    target = Target(ACCOUNT, "weibo", account=True)
-    account = store.ensure_watch(target, 600.0, cst(10, 0), enable=True)
-    week = Week(store, account)
-    for day in range(19, 24):  # the week before: 5 posts a day, Mon–Fri
-        for hour in range(12, 17):
-            week.post(f"w21-{day}-{hour}", cst(day, hour), likes=1)
-    # Monday: the first at 00:30 Beijing time, still Sunday in UTC
-    week.post("mon-0030", cst(26, 0, 30), likes=2, replies=1)
-    week.post(
-        "B",
-        cst(26, 10),
-        "新车的第一张实拍图，大家觉得怎么样？",
-        likes=4000,
-        reposts=900,
-        replies=100,
-        images=1,
-    )
-    week.post("F", cst(26, 11), "发错了，稍后重发。", likes=3)
-    for hour in (9, 12, 13, 14, 15):
-        week.post(f"mon-{hour}", cst(26, hour), likes=1)
-    text = f"今天和团队聊了很多。{QUOTE} 说得好。"
-    week.post("E", cst(27, 10), text, likes=5)
-    for hour in (9, 11, 12, 13, 20):  # Tuesday: then nothing until Friday 08:00
-        week.post(f"tue-{hour}", cst(27, hour), likes=1)
-    week.post(
-        "A",
-        cst(30, 12),
-        "发布会定在周四晚上七点，欢迎大家来看直播！",
-        likes=2000,
-        reposts=100,
-        replies=100,
-    )
-    for hour in (8, 9, 10, 11, 13, 14, 15, 16, 17):
-        week.post(f"fri-{hour}", cst(30, hour), likes=1)
-    week.post("D", cst(31, 10), likes=50, images=1)
-    for hour in (9, 11, 12, 13, 14, 15, 16, 17):
-        week.post(f"sat-{hour}", cst(31, hour), likes=1)
-    for hour in range(9, 15):
-        week.post(f"sun-{hour}", cst(1, hour, month=6), likes=1)
-    week.post(
-        "C",
-        cst(1, 20, month=6),
-        "感谢大家这一周的支持，下周见。",
-        likes=1000,
-        reposts=2000,
-        replies=1500,
-    )
-    _happen(week, text)
-    return week
-
-
-def _happen(week: Week, text: str) -> None:
-    """What the posts did during the week (and just after it)."""
-    week.sample("A", cst(30, 18), likes=5000, reposts=300, replies=200)  # 5,500 at the end
-    week.sample("C", cst(2, 3, month=6), likes=9000, reposts=2000, replies=1500)  # after it
-    week.sample("w21-19-12", cst(28, 15), likes=101)  # an older post: +100 on Wednesday
-    edited = replace(
-        week.store.revision(week.watch("E").id, 1).post, text="今天和团队聊了很多。说得好。"
-    )
-    assert QUOTE in text
-    week.check("E", cst(29, 14), edited, kind=EventKind.EDITED)
-    week.check("F", cst(27, 9), kind=EventKind.DELETED)
-    week.check("F", cst(31, 19), kind=EventKind.RESTORED)
-    week.check("w21-23-16", cst(28, 9), kind=EventKind.REMOVED)
-    week.quiet(EventKind.SILENT, cst(29, 21), Quiet(49 * 3600.0, "tue-20", 5.0, 86400.0))
-    week.quiet(EventKind.BACK, cst(30, 8, 5), Quiet(60 * 3600.0, "fri-8"))
 
 
 @pytest.fixture

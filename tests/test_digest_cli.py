@@ -1,6 +1,6 @@
-"""`watcher digest` (issue 10, item 2): the synthetic week of `test_digest` printed as JSON, text
-that fits 80 columns, Markdown and HTML that quote hostile posts as text, sparklines in every
-format, and one-line usage errors; and the digest as each channel format's message."""
+"""`watcher digest` (issue 10, item 2): the synthetic week of `conftest.write_week` printed as
+JSON, text that fits 80 columns, Markdown and HTML that quote hostile posts as text, sparklines
+in every format, and one-line usage errors; and the digest as each channel format's message."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.cells import cell_len
 
-from tests.test_digest import ACCOUNT, Week, cst, write_week
+from tests.conftest import ACCOUNT, Week, cst, write_week
 from watcher.app import App
 from watcher.cli import cli
 from watcher.digest import Photo, iso_week

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.conftest import ACCOUNT, write_week
 from tests.fakeapis import json_messages
 from tests.server import FakeSite
-from tests.test_digest import ACCOUNT, write_week
 from watcher.app import App
 from watcher.config import parse_settings
 from watcher.digest_schedule import due, next_fire
@@ -150,7 +150,7 @@ def settings_for(receiver: FakeSite) -> Settings:
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    """The 40-post week of `test_digest` (2025-W22, Beijing time) in a SQLite file."""
+    """The 40-post week of `conftest.write_week` (2025-W22, Beijing time) in a SQLite file."""
     url = f"sqlite:///{tmp_path / 'watcher.db'}"
     store = Store(url)
     try:

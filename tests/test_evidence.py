@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    inspect,
+)
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.server import FakeSite
@@ -22,10 +35,12 @@ from tests.test_store_version import columns, record_version, recorded_version
 from watcher.cli import cli
 from watcher.evidence import Capture, Recorder, make_capture, recording
 from watcher.masking import MASK
+from watcher.model import Target
 from watcher.sources.common.wire import Request, Response, replay
 from watcher.store import Store
 from watcher.store.schema import SCHEMA_VERSION
 
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HTML = {"content-type": "text/html; charset=utf-8"}
 HOSTILE = "<script>alert('x')</script> & <b>bold</b>"
 
@@ -78,6 +93,19 @@ def test_a_first_snapshot_keeps_the_answer_with_its_hash(run: Cli, site: FakeSit
     assert (capture.status, capture.method, capture.url) == (200, "GET", run.url)
     assert capture.size == len(body.encode()) and not capture.truncated
     assert capture.headers["content-type"] == HTML["content-type"]
+
+
+def test_each_redirect_on_the_way_is_kept_before_the_answer(run: Cli, site: FakeSite):
+    body = page("<p>Moved here</p>")
+    site.reply("/p", 301, "", {"location": "/q"})
+    site.reply("/q", 302, "", {"location": "/final"})
+    site.reply("/final", 200, body, HTML)
+    assert run.check().exit_code == 0
+    first, moved, answer = [c for _, c in run.captures()]
+    assert (first.url, first.status, first.headers["location"]) == (run.url, 301, "/q")
+    assert (moved.url, moved.status, moved.headers["location"]) == (f"{site.url}/q", 302, "/final")
+    assert (answer.url, answer.final_url) == (run.url, f"{site.url}/final")
+    assert answer.body == body.encode() and first.body == moved.body == b""
 
 
 def test_an_unchanged_check_keeps_nothing_and_an_edit_keeps_its_answer(run: Cli, site: FakeSite):
@@ -148,7 +176,7 @@ def test_secrets_a_request_carries_are_masked():
         cookies={"SUB": "s3cret"},
     )
     response = Response("https://api.example/p?id=7", 200, {"set-cookie": "s=s3cret"}, b"{}")
-    capture = make_capture(request, response, datetime(2026, 1, 1, tzinfo=UTC), 10)
+    capture = make_capture(request, response, T0, 10)
     assert capture.url == "https://api.example/p?id=7"
     assert capture.request_headers["authorization"] == MASK
     assert capture.request_headers["cookie"] == MASK
@@ -163,7 +191,7 @@ def test_every_answer_of_a_multi_request_flow_is_recorded():
         extend = yield Request("https://weibo.example/extend")
         return show.body + extend.body
 
-    recorder = Recorder(lambda: datetime(2026, 1, 1, tzinfo=UTC))
+    recorder = Recorder(lambda: T0)
     answer = replay(
         recording(flow(), recorder), lambda r: Response(r.url, 200, {}, r.url[-4:].encode())
     )
@@ -175,7 +203,7 @@ def test_every_answer_of_a_multi_request_flow_is_recorded():
 
 
 def test_a_check_keeps_at_most_its_budget_in_all():
-    recorder = Recorder(lambda: datetime(2026, 1, 1, tzinfo=UTC), cap=10, budget=15)
+    recorder = Recorder(lambda: T0, cap=10, budget=15)
     for path in ("/a", "/b", "/c"):
         recorder.note(Request(f"https://x.example{path}"), Response(path, 200, {}, b"x" * 20))
     kept = recorder.captures()
@@ -217,6 +245,27 @@ def test_export_warc_has_a_request_and_a_response_per_capture(deleted: Cli, tmp_
         assert date.startswith(capture.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
 
 
+def test_an_exported_warc_reads_back_in_a_second_independent_reader(deleted: Cli, tmp_path: Path):
+    from fastwarc.warc import ArchiveIterator as FastIterator
+    from fastwarc.warc import WarcRecordType
+
+    out = tmp_path / "e.warc.gz"
+    assert deleted("export", deleted.url, "--format", "warc", "-o", str(out)).exit_code == 0
+    kept = [c for _, c in deleted.captures()]
+    with out.open("rb") as stream:  # gzip, recognised by the reader; a bad digest is skipped
+        records = [
+            (r.record_type, r.http_headers.status_code if r.is_http else None, r.reader.read())
+            for r in FastIterator(stream, verify_digests=True)
+        ]
+    kinds = [kind for kind, _, _ in records]
+    assert kinds[0] == WarcRecordType.warcinfo
+    responses = [
+        (status, body) for kind, status, body in records if kind == WarcRecordType.response
+    ]
+    assert len(responses) == kinds.count(WarcRecordType.request) == len(kept) == 4
+    assert responses == [(c.status, c.body) for c in kept]
+
+
 def test_export_html_is_a_printable_sheet_with_versions_hashes_and_gone_answers(deleted: Cli):
     result = deleted("export", deleted.url, "--format", "html")
     assert result.exit_code == 0, result.output
@@ -251,12 +300,13 @@ def test_export_of_an_unknown_watch_is_one_line(run: Cli):
 # -- schema ----------------------------------------------------------------------------------
 
 
-def test_a_version_6_database_gains_the_capture_table(tmp_path: Path):
+def test_a_version_6_database_gains_the_evidence_tables(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'w.db'}"
     Store(url).close()
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE capture")
+        for table in ("raw_answer", "raw_body", "daemon"):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
     engine.dispose()
     record_version(url, 6)
     store = Store(url)
@@ -264,8 +314,69 @@ def test_a_version_6_database_gains_the_capture_table(tmp_path: Path):
         assert store.captures(1) == []
     finally:
         store.close()
-    assert "sha256" in columns(url, "capture")
-    assert recorded_version(url) == SCHEMA_VERSION == 7
+    assert "sha256" in columns(url, "raw_body")
+    assert recorded_version(url) == SCHEMA_VERSION == 8
+
+
+# Schema 7 kept each answer in one row, its body beside it.
+V7 = Table(
+    "capture",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("watch_id", Integer, nullable=False),
+    Column("revision", Integer),
+    Column("at", DateTime, nullable=False),
+    *(Column(name, String, nullable=False) for name in ("url", "final_url", "method", "sha256")),
+    *(Column(name, JSON, nullable=False) for name in ("request_headers", "headers")),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("truncated", Boolean, nullable=False),
+)
+
+
+def test_a_version_7_databases_answers_move_to_the_new_tables_unchanged(db_url: str):
+    body = b'{"text": "the post"}'
+    store = Store(db_url)
+    try:
+        watch = store.ensure_watch(Target("https://example.com/p", "web"), 60.0, T0, True)
+    finally:
+        store.close()
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        for table in ("raw_answer", "raw_body"):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        V7.create(conn)
+        conn.execute(
+            V7.insert(),
+            {
+                "watch_id": watch.id,
+                "revision": 1,
+                "at": T0.replace(tzinfo=None),
+                "url": "https://example.com/p",
+                "final_url": "https://example.com/p/",
+                "method": "GET",
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "request_headers": {"user-agent": "watcher"},
+                "headers": {"content-type": "application/json"},
+                "body": zlib.compress(body),
+                "status": 200,
+                "size": len(body),
+                "truncated": False,
+            },
+        )
+    engine.dispose()
+    record_version(db_url, 7)
+    store = Store(db_url)
+    try:
+        ((revision, capture),) = store.captures(watch.id)
+    finally:
+        store.close()
+    assert revision == 1 and capture.at == T0 and capture.body == body
+    assert (capture.url, capture.final_url) == ("https://example.com/p", "https://example.com/p/")
+    assert capture.request_headers == {"user-agent": "watcher"}
+    assert capture.headers == {"content-type": "application/json"}
+    assert recorded_version(db_url) == 8 and not inspect(create_engine(db_url)).has_table("capture")
 
 
 def test_the_dashboard_links_and_serves_all_three_exports(deleted: Cli):

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import NOW
 from tests.serve_data import Site, write_site
-from tests.test_digest import NOW
 from watcher.app import App
 from watcher.serve import create_app, read_only_url
 from watcher.settings import Settings

@@ -20,7 +20,7 @@ from watcher.detect import Outcome, detect
 from watcher.differ import diff_texts
 from watcher.engine import Engine
 from watcher.errors import ConfigError, FetchError, UsageError
-from watcher.evidence import Recorder, choose, recording
+from watcher.evidence import Prefetched, Recorder, choose, recording
 from watcher.filters import held_back, ignoring
 from watcher.history import Step, missed, replay
 from watcher.model import (
@@ -134,19 +134,26 @@ class Checks:
             group.append(watch)
         return groups
 
-    async def prefetch(self, engine: Engine, group: Sequence[Watch]) -> dict[int, Observation]:
+    async def prefetch(self, engine: Engine, group: Sequence[Watch]) -> dict[int, Prefetched]:
         """The observations of a group from `batches`, by watch id, made with the platform's
-        batch requests; {} for a group of one (its check observes as usual) or when the batch
-        could not be run (each check then observes on its own)."""
+        batch requests, each with the batch's answers (the evidence for any of its posts);
+        {} for a group of one (its check observes as usual) or when the batch could not be run
+        (each check then observes on its own)."""
         if len(group) < 2:
             return {}
         source = self.source(group[0].target.platform)
         flow = source.observe_many([w.target for w in group])
-        observed = await self.run(engine, flow, f"batch of {len(group)} {source.name} posts")
+        recorder = self._recorder()
+        what = f"batch of {len(group)} {source.name} posts"
+        observed = await self.run(engine, flow, what, recorder)
         if isinstance(observed, Failed):
             log.error("batch of %d %s watches: %s", len(group), source.name, observed.reason)
             return {}
-        return {w.id: _canonical(obs) for w, obs in zip(group, observed, strict=True)}
+        answers = tuple(recorder.answers)
+        return {
+            w.id: Prefetched(_canonical(obs), answers)
+            for w, obs in zip(group, observed, strict=True)
+        }
 
     # -- checking -------------------------------------------------------------------------
 
@@ -164,23 +171,28 @@ class Checks:
         self,
         engine: Engine,
         watch: Watch,
-        observed: Observation | None = None,
+        prefetched: Prefetched | None = None,
         confirm_now: bool = False,
         diff: bool = False,
     ) -> CheckResult:
-        """Check one watch and apply the result. `observed` is the post as a batch request
+        """Check one watch and apply the result. `prefetched` is the post as a batch request
         already observed it (see `prefetch`); `diff` computes the diff for printing."""
         if watch.target.account:
             return await self._check_account(engine, watch, confirm_now)
         started = self.clock()
         recorder = self._recorder()
-        if observed is None:
+        if prefetched is None:
             observed = await self.observe(engine, watch.target, recorder)
+        else:
+            observed = prefetched.observation
+            recorder.answers.extend(prefetched.answers)
         obs = await self._ignoring(watch, observed)
         state = watch.state
         if confirm_now:
             state, obs = await self._confirm(engine, watch, obs, recorder)
+        observed_answers = len(recorder.answers)
         for _ in range(REDECIDE):
+            del recorder.answers[observed_answers:]  # a stale decision's fetches are not evidence
             now = self.clock()
             outcome = detect(state, obs, now, self._confirm_count)
             outcome = await self._held_back(watch, state, obs, outcome)
@@ -206,7 +218,7 @@ class Checks:
     def _evidence(self, plan: CheckPlan, recorder: Recorder) -> CheckPlan:
         """`plan` with the answers `[store] keep_raw` keeps of it (`evidence.choose`). A gone
         signal counts up to the one that confirms the deletion, not the 404s after it."""
-        stored = any(step.post is not None for step in plan.steps)
+        stored = bool(plan.discovered) or any(step.post is not None for step in plan.steps)
         kinds = frozenset(e.kind for step in plan.steps for e in step.events)
         gone = plan.watch.state.gone_streak < plan.state.gone_streak <= self._confirm_count
         kept = choose(self.settings.keep_raw, recorder, stored, kinds, gone)
@@ -326,7 +338,8 @@ class Checks:
         account's own presence. Nothing here ever marks a post deleted: only its own check
         can."""
         source = self.source(watch.target.platform)
-        obs = await self._timeline(engine, source, watch)
+        recorder = self._recorder()
+        obs = await self._timeline(engine, source, watch, recorder)
         for _ in range(REDECIDE):
             followed = await asyncio.to_thread(self.store.followed, watch.id)
             now = self.clock()
@@ -338,6 +351,7 @@ class Checks:
             fresh = (*reading.new, *reading.backfill) if reading else ()
             posts = postings(followed, fresh, now)
             plan = plan_account(self.rules, watch, seen, outcome, now, listing, found, posts)
+            plan = self._evidence(plan, recorder)
             applied = await asyncio.to_thread(self.store.apply, plan)
             if applied is not None:
                 break
@@ -361,8 +375,11 @@ class Checks:
             suspects=tuple(suspects),
         )
 
-    async def _timeline(self, engine: Engine, source: Source, watch: Watch) -> TimelineObservation:
-        return await self.run(engine, source.timeline(watch.target, watch.pages), watch.target.url)
+    async def _timeline(
+        self, engine: Engine, source: Source, watch: Watch, recorder: Recorder
+    ) -> TimelineObservation:
+        flow = source.timeline(watch.target, watch.pages)
+        return await self.run(engine, flow, watch.target.url, recorder)
 
     async def _discoveries(
         self, source: Source, account: Watch, reading: Reading | None, now: datetime

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 from urllib.parse import urlencode
 
 from watcher.errors import FetchError
 from watcher.masking import MASK
-from watcher.model import EventKind
+from watcher.model import EventKind, Observation
 from watcher.sources.common.wire import Flow, Request, Response
 
 T = TypeVar("T")
@@ -52,6 +52,9 @@ class Capture:
     truncated: bool = False
 
 
+Answer = tuple[datetime, Request, Response]  # as noted: when it arrived, what was asked, what came
+
+
 @dataclass(slots=True)
 class Recorder:
     """The answers one check received, in order. Mutable: filled while the check's flows run.
@@ -61,10 +64,14 @@ class Recorder:
     clock: Callable[[], datetime]
     cap: int = RAW_MAX_BYTES
     budget: int = CHECK_MAX_BYTES
-    answers: list[tuple[datetime, Request, Response]] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
 
     def note(self, request: Request, response: Response) -> None:
-        self.answers.append((self.clock(), request, response))
+        """`response` to `request`, after each redirect that led to it (as asked of its URL)."""
+        at = self.clock()
+        for hop in response.hops:
+            self.answers.append((at, replace(request, url=hop.url, params={}), hop))
+        self.answers.append((at, request, response))
 
     def captures(self) -> list[Capture]:
         """The answers as kept: each cut at the cap, all within the check's budget."""
@@ -74,6 +81,15 @@ class Recorder:
             left -= len(capture.body)
             kept.append(capture)
         return kept
+
+
+@dataclass(frozen=True, slots=True)
+class Prefetched:
+    """A post as a batch request observed it, with the batch's answers: the evidence for
+    each of the posts it carried (`watcher.checks.prefetch`)."""
+
+    observation: Observation
+    answers: tuple[Answer, ...] = ()
 
 
 def make_capture(request: Request, response: Response, at: datetime, cap: int) -> Capture:

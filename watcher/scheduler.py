@@ -31,13 +31,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
+from watcher import __version__
 from watcher.app import App, CheckResult
 from watcher.controls import visible, visible_url
 from watcher.digest_runs import DigestRuns
 from watcher.engine import Engine
 from watcher.errors import WatcherError
-from watcher.model import EventKind, Observation, Status, Watch
+from watcher.evidence import Prefetched
+from watcher.model import EventKind, Status, Watch
 from watcher.outbox import DrainReport, Outbox
+from watcher.store.daemons import HEARTBEAT
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +175,16 @@ class Daemon:
             log.info("took back %s of a daemon that died on this machine", _n(released, "claim"))
         enabled = self.app.store.summary().enabled
         log.info("watcher daemon running: %s enabled", _n(enabled, "watch", "watches"))
+        await self._say_seen(started=True)
         async with Engine(self.app.settings.http) as engine:
             flusher = asyncio.create_task(self._flush_loop())
+            heartbeat = asyncio.create_task(self._heartbeat_loop())
             try:
                 await self._dispatch_loop(engine)
             finally:
+                heartbeat.cancel()
                 await self._shutdown(flusher)
+                await self._say_seen(stopped=True)
 
     def _on_signal(self, signum: int) -> None:
         log.info("received %s", signal.Signals(signum).name)
@@ -240,19 +247,19 @@ class Daemon:
         """Check a group from `App.batches`: one batch request for its posts where the
         platform has one, then each watch's own decision and apply. `finished` is called
         after each check."""
-        observed = await self.app.prefetch(engine, group)
+        prefetched = await self.app.prefetch(engine, group)
         results = []
         for watch in group:
-            results.append(await self._check(engine, watch, observed.get(watch.id)))
+            results.append(await self._check(engine, watch, prefetched.get(watch.id)))
             if finished is not None:
                 finished()
         return results
 
     async def _check(
-        self, engine: Engine, watch: Watch, observed: Observation | None = None
+        self, engine: Engine, watch: Watch, prefetched: Prefetched | None = None
     ) -> CheckResult | None:
         try:
-            result = await self.app.check(engine, watch, observed)
+            result = await self.app.check(engine, watch, prefetched)
         except WatcherError as exc:
             url, why = visible_url(watch.target.url), _one_line(str(exc))
             log.error("watch %d %s: error — %s", watch.id, url, why)
@@ -267,6 +274,23 @@ class Daemon:
         return result
 
     # -- writing and sending ------------------------------------------------------------
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT.total_seconds())
+            await self._say_seen()
+
+    async def _say_seen(self, started: bool = False, stopped: bool = False) -> None:
+        """Tell the database this daemon runs (`watcher serve`'s Health page, `doctor`); a
+        failed write is only logged: the next heartbeat says it again."""
+        store, now = self.app.store, self.app.clock()
+        try:
+            if started:
+                await asyncio.to_thread(store.daemon_started, now, __version__)
+            else:
+                await asyncio.to_thread(store.daemon_seen, now, stopped)
+        except WatcherError as exc:
+            log.warning("could not record that this daemon runs: %s", exc)
 
     async def _flush_loop(self) -> None:
         while True:

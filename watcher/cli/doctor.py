@@ -167,7 +167,7 @@ def _daemon(app: App) -> Finding:
     if running:
         return Finding("daemon", OK, "running " + "; ".join(running))
     before = f"; pid {', '.join(map(str, found.died))} ran here before" if found.died else ""
-    seen = "a daemon is seen while it checks a watch, or once it has sent an alert"
+    seen = "a running daemon says so every minute"
     return Finding("daemon", INFO, f"none seen running{before} ({seen})")
 
 

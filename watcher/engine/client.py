@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlencode
 
@@ -131,10 +132,12 @@ class Engine:
         if request.cookies:
             headers["cookie"] = "; ".join(f"{k}={v}" for k, v in request.cookies.items())
         start = url
+        hops: list[Response] = []
         for _ in range(self.settings.max_redirects + 1):
             response, location = await self._send(url, headers)
             if location is None:
-                return response
+                return replace(response, hops=tuple(hops)) if hops else response
+            hops.append(response)
             target = url.join(URL(location))
             if target.scheme not in ("http", "https") or not target.host:
                 raise TransportError(

@@ -17,6 +17,7 @@ from watcher.model import Delivery, EventKind, Revision, StoredEvent, Watch
 from watcher.serve.charts import Bars, Line, bars, counter_lines
 from watcher.serve.diffview import DiffView, diff_view
 from watcher.store import Summary
+from watcher.store.daemons import SeenDaemon
 from watcher.store.pages import Change, ChangeQuery
 from watcher.store.status import Daemons
 
@@ -75,7 +76,8 @@ class HealthPage:
     summary: Summary
     troubled: Sequence[Watch]
     undelivered: Sequence[Delivery]
-    daemons: Daemons
+    daemons: Daemons  # claim and lease holders now
+    seen: Sequence[SeenDaemon]  # every daemon of the last 30 days, with when it was last seen
     now: datetime
 
 
@@ -139,7 +141,9 @@ def health_page(app: App) -> HealthPage:
         for d in app.store.undelivered(UNDELIVERED_SHOWN)
     ]
     troubled = [_scrubbed(w, scrub) for w in app.store.troubled(TROUBLE_SHOWN)]
-    return HealthPage(app.summary(), troubled, undelivered, app.daemons(), app.clock())
+    now = app.clock()
+    seen = app.store.seen_daemons(now)
+    return HealthPage(app.summary(), troubled, undelivered, app.daemons(), seen, now)
 
 
 def _watch(app: App, watch_id: int) -> Watch:

@@ -3,7 +3,8 @@
 On this machine only (the default), nobody is asked for anything. Listening on any other
 address needs a token: sent as `Authorization: Bearer <token>`, or remembered by a cookie the
 login form sets. The cookie holds a hash of the token, never the token itself, so a copied
-cookie does not reveal what to type into another client.
+cookie does not reveal what to type into another client. Wrong tokens are counted per client
+address (`Attempts`): a few a minute, then the address waits.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from collections.abc import Mapping
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 
 from watcher.errors import UsageError
 
@@ -55,15 +59,85 @@ def session_value(token: str) -> str:
     return hashlib.sha256(f"watcher-serve:{token}".encode()).hexdigest()
 
 
-def allowed(token: str, authorization: str, cookie: str) -> bool:
-    """Whether a request with these headers may read (always, when there is no token)."""
-    if not token:
-        return True
+def bearer(authorization: str) -> str | None:
+    """The token an `Authorization: Bearer <token>` header gives; None for no header or another
+    scheme (a proxy's Basic credentials are not an attempt at ours)."""
     scheme, _, given = authorization.partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
-        return True
-    return bool(cookie) and hmac.compare_digest(cookie.encode(), session_value(token).encode())
+    return given.strip() if scheme.lower() == "bearer" else None
+
+
+def cookie_matches(token: str, cookie: str) -> bool:
+    return bool(token and cookie) and hmac.compare_digest(
+        cookie.encode(), session_value(token).encode()
+    )
 
 
 def token_matches(token: str, typed: str) -> bool:
     return bool(token) and hmac.compare_digest(typed.encode(), token.encode())
+
+
+LIMIT, WINDOW = 5, 60.0  # wrong tokens an address may send within the window (seconds)
+MAX_ADDRESSES = 4096  # addresses remembered at once: about 1 MB at most
+
+
+class Attempts:
+    """Wrong tokens per client address, so that the token cannot be guessed at speed: after
+    `limit` wrong ones within `window` seconds, the address must wait (`wait`) until the
+    oldest of them is `window` old; then it may try once more. A right token forgets the
+    address. At most `most` addresses are kept (the one that failed longest ago is forgotten
+    first), so a flood of addresses costs bounded memory. Not thread-safe: the dashboard
+    calls it from its event loop only. `clock` is seconds (monotonic), injectable for tests."""
+
+    def __init__(
+        self,
+        limit: int = LIMIT,
+        window: float = WINDOW,
+        most: int = MAX_ADDRESSES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit, self.window, self.most, self.clock = limit, window, most, clock
+        self._failed: OrderedDict[str, tuple[float, ...]] = OrderedDict()
+
+    def wait(self, address: str) -> int:
+        """Whole seconds before `address` may send a token again; 0 when it may now."""
+        recent = self._recent(address)
+        if len(recent) < self.limit:
+            return 0
+        return max(1, math.ceil(recent[-self.limit] + self.window - self.clock()))
+
+    def failed(self, address: str) -> None:
+        """Count a wrong token from `address`."""
+        self._failed[address] = (*self._recent(address), self.clock())[-self.limit :]
+        self._failed.move_to_end(address)
+        while len(self._failed) > self.most:
+            self._failed.popitem(last=False)
+
+    def succeeded(self, address: str) -> None:
+        """A right token from `address`: its wrong ones are forgotten."""
+        self._failed.pop(address, None)
+
+    def __len__(self) -> int:
+        """How many addresses are remembered."""
+        return len(self._failed)
+
+    def _recent(self, address: str) -> tuple[float, ...]:
+        """`address`'s wrong tokens within the window (forgetting it when there are none)."""
+        now = self.clock()
+        recent = tuple(t for t in self._failed.get(address, ()) if now - t < self.window)
+        if not recent:
+            self._failed.pop(address, None)
+        return recent
+
+
+def client_key(host: str | None) -> str:
+    """Who is counted as one client: its IPv4 address, or its IPv6 /64 network (one machine
+    may hold a whole /64, so counting its addresses one by one would count nothing)."""
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return host or ""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)

@@ -8,6 +8,7 @@ from watcher.digest import digest_json
 from watcher.serialize import delivery_json, event_json, revision_json, watch_json
 from watcher.serve.data import AccountPage, ChangesPage, HealthPage, WatchPage
 from watcher.serve.diffview import DiffView
+from watcher.store.daemons import SeenDaemon
 
 
 def changes_json(page: ChangesPage) -> dict[str, Any]:
@@ -76,5 +77,23 @@ def health_json(page: HealthPage) -> dict[str, Any]:
         },
         "troubled": [watch_json(w) for w in page.troubled],
         "undelivered": [delivery_json(u) for u in page.undelivered],
-        "daemons": {"here": list(d.here), "died": list(d.died), "elsewhere": list(d.elsewhere)},
+        "daemons": {
+            "here": list(d.here),
+            "died": list(d.died),
+            "elsewhere": list(d.elsewhere),
+            "seen": [_seen_json(daemon) for daemon in page.seen],
+        },
+    }
+
+
+def _seen_json(daemon: SeenDaemon) -> dict[str, Any]:
+    stopped = daemon.stopped_at
+    return {
+        "host": daemon.host,
+        "pid": daemon.pid,
+        "version": daemon.version,
+        "state": daemon.state.value,
+        "started_at": daemon.started_at.isoformat(),
+        "seen_at": daemon.seen_at.isoformat(),
+        "stopped_at": stopped.isoformat() if stopped else None,
     }

@@ -1,20 +1,28 @@
 """The dashboard as a Starlette application: one route per page and its JSON twin, all GET
 but the login form's POST, which changes nothing stored. Handlers are plain functions, run in
-Starlette's thread pool, since the store's reads block."""
+Starlette's thread pool (a few at a time), since the store's reads block."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
+from anyio import to_thread
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,19 +30,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from watcher.app import App
 from watcher.errors import StoreError, UsageError
 from watcher.model import EventKind
-from watcher.serve import data, jsonview
-from watcher.serve.guard import COOKIE, HEADERS, allowed, session_value, token_matches
+from watcher.serve import data, guard, jsonview
 from watcher.serve.params import BadRequest, change_query, version
 
 HERE = Path(__file__).parent
 MAX_FORM = 4096  # bytes of a login form: a token, not an upload
 _EXPORT_TYPES = {"warc": "application/warc", "html": "text/html", "json": "application/json"}
 OPEN_PATHS = ("/login", "/static/")  # what anyone may load: the form and its stylesheet
+READERS = 2  # pages read at once (see _lifespan)
 
 
-def create_app(app: App, token: str = "") -> Guard:
-    """The dashboard over `app`'s store; `token` (when set) must come with every request."""
-    pages = _Pages(app, token)
+def create_app(app: App, token: str = "", attempts: guard.Attempts | None = None) -> Guard:
+    """The dashboard over `app`'s store; `token` (when set) must come with every request.
+    `attempts` counts wrong tokens, from the login form and bearer headers alike (a fresh
+    count unless given)."""
+    attempts = guard.Attempts() if attempts is None else attempts
+    pages = _Pages(app, token, attempts)
     routes = [
         Route("/", pages.changes),
         Route("/api/changes", pages.changes_api),
@@ -49,16 +60,26 @@ def create_app(app: App, token: str = "") -> Guard:
         Route("/login", pages.login, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    web = Starlette(routes=routes, exception_handlers={404: pages.not_found})
-    return Guard(web, token)
+    web = Starlette(routes=routes, exception_handlers={404: pages.not_found}, lifespan=_lifespan)
+    return Guard(web, token, attempts)
+
+
+@asynccontextmanager
+async def _lifespan(_: Starlette) -> AsyncIterator[None]:
+    """Pages are read READERS at a time, not the thread pool's 40: each read holds a database
+    connection, its cache and its rows (3-4 MB), and more at once would only grow the process
+    on a machine of a few cores, where the reads share one interpreter lock anyway."""
+    to_thread.current_default_thread_limiter().total_tokens = READERS
+    yield
 
 
 class Guard:
     """ASGI middleware: the security headers on every answer; with a token, nothing but the
-    login form for a request that does not carry it (or its cookie)."""
+    login form for a request that does not carry it (or its cookie), and a wait for a client
+    that sent too many wrong ones."""
 
-    def __init__(self, inner: ASGIApp, token: str) -> None:
-        self.inner, self.token = inner, token
+    def __init__(self, inner: ASGIApp, token: str, attempts: guard.Attempts) -> None:
+        self.inner, self.token, self.attempts = inner, token, attempts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +89,7 @@ class Guard:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k for k, _ in message.get("headers", [])}
-                extra = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+                extra = [(k.encode(), v.encode()) for k, v in guard.HEADERS.items()]
                 message["headers"] = [*message.get("headers", [])] + [
                     h for h in extra if h[0] not in names
                 ]
@@ -76,14 +97,28 @@ class Guard:
 
         request = Request(scope)
         path = request.url.path
-        if self.token and not path.startswith(OPEN_PATHS) and not self._allowed(request):
-            await _refused(path)(scope, receive, with_headers)
-            return
-        await self.inner(scope, receive, with_headers)
+        refusal = None if path.startswith(OPEN_PATHS) else self._refusal(request)
+        await (self.inner if refusal is None else refusal)(scope, receive, with_headers)
 
-    def _allowed(self, request: Request) -> bool:
-        authorization = request.headers.get("authorization", "")
-        return allowed(self.token, authorization, request.cookies.get(COOKIE, ""))
+    def _refusal(self, request: Request) -> Response | None:
+        """None when `request` may read; else the answer that refuses it. The login cookie
+        is a hash no one can guess, so only a bearer token counts as an attempt."""
+        cookie = request.cookies.get(guard.COOKIE, "")
+        if not self.token or guard.cookie_matches(self.token, cookie):
+            return None
+        path = request.url.path
+        given = guard.bearer(request.headers.get("authorization", ""))
+        if given is None:
+            return _refused(path)
+        address = _address(request)
+        wait = self.attempts.wait(address)
+        if wait:
+            return _too_many(path, wait)
+        if guard.token_matches(self.token, given):
+            self.attempts.succeeded(address)
+            return None
+        self.attempts.failed(address)
+        return _refused(path)
 
 
 def _refused(path: str) -> Response:
@@ -93,11 +128,25 @@ def _refused(path: str) -> Response:
     return RedirectResponse("/login?" + urlencode({"next": path}), 303)
 
 
+def _too_many(path: str, wait: int) -> Response:
+    """429: this client sent too many wrong tokens; it may try again in `wait` seconds."""
+    message = f"Too many wrong tokens from this address: try again in {wait} s."
+    headers = {"retry-after": str(wait)}
+    if path.startswith("/api/"):
+        return JSONResponse({"error": message}, 429, headers)
+    return PlainTextResponse(message, 429, headers)
+
+
+def _address(request: Request) -> str:
+    """The client as counted for wrong tokens (the peer's address, never a header it sent)."""
+    return guard.client_key(request.client.host if request.client else None)
+
+
 class _Pages:
     """The handlers, over one app and one template environment."""
 
-    def __init__(self, app: App, token: str) -> None:
-        self.app, self.token = app, token
+    def __init__(self, app: App, token: str, attempts: guard.Attempts) -> None:
+        self.app, self.token, self.attempts = app, token, attempts
         self.zone = ZoneInfo(app.settings.timezone)
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
@@ -169,13 +218,19 @@ class _Pages:
         body = await _small_body(request)
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         target = _next(form.get("next", ""))
-        if not token_matches(self.token, form.get("token", "")):
+        address = _address(request)
+        wait = self.attempts.wait(address)
+        if wait:
+            headers = {"retry-after": str(wait)}
+            return self._html("login.html", {"next": target, "wait": wait}, 429, headers)
+        if not guard.token_matches(self.token, form.get("token", "")):
+            self.attempts.failed(address)
             return self._html("login.html", {"next": target, "wrong": True}, 403)
+        self.attempts.succeeded(address)
         response = RedirectResponse(target, 303)
         secure = request.url.scheme == "https"
-        response.set_cookie(
-            COOKIE, session_value(self.token), httponly=True, samesite="strict", secure=secure
-        )
+        value = guard.session_value(self.token)
+        response.set_cookie(guard.COOKIE, value, httponly=True, samesite="strict", secure=secure)
         return response
 
     # -- shared -------------------------------------------------------------------------
@@ -199,9 +254,15 @@ class _Pages:
         except (data.NotFound, BadRequest, StoreError) as exc:
             return JSONResponse({"error": str(exc)}, _status(exc))
 
-    def _html(self, name: str, context: Mapping[str, Any], status: int = 200) -> Response:
+    def _html(
+        self,
+        name: str,
+        context: Mapping[str, Any],
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         body = self.env.get_template(name).render(**context)
-        return HTMLResponse(body, status)
+        return HTMLResponse(body, status, headers)
 
     def _when(self, moment: datetime | None) -> str:
         """A time in the dashboard's zone, to the minute."""

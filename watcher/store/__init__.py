@@ -25,8 +25,9 @@ from watcher.masking import mask_db_url
 from watcher.model import DISCOVERED, Filters, Followed, Target, Watch
 from watcher.plan import CheckPlan
 from watcher.store.activity import AccountRows, ActivityQueries
-from watcher.store.captures import CAPTURE, CaptureQueries
+from watcher.store.captures import CaptureQueries, delete_captures
 from watcher.store.claims import ClaimQueries
+from watcher.store.daemons import DaemonQueries
 from watcher.store.deliveries import DeliveryQueries
 from watcher.store.digests import DigestQueries
 from watcher.store.engine import is_read_only, make_engine, resolve_db_url
@@ -103,6 +104,7 @@ class Store(
     DigestQueries,
     PageQueries,
     CaptureQueries,
+    DaemonQueries,
 ):
     """The database of watches, their history and the outbox. Checks are written as decided
     plans (`apply`, or `defer` then `flush` for unchanged ones), each only while its watch is
@@ -498,7 +500,7 @@ def _delete_rows(conn: Connection, watch_id: int) -> None:
     conn.execute(delete(_DELIVERY).where(_DELIVERY.c.event_id.in_(events)))
     conn.execute(delete(_EVENT).where(_EVENT.c.watch_id == watch_id))
     conn.execute(delete(_METRIC).where(_METRIC.c.watch_id == watch_id))
-    conn.execute(delete(CAPTURE).where(CAPTURE.c.watch_id == watch_id))
+    delete_captures(conn, watch_id)
     conn.execute(delete(_REVISION).where(_REVISION.c.watch_id == watch_id))
     conn.execute(delete(_WATCH).where(_WATCH.c.id == watch_id))
 

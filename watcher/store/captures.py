@@ -1,57 +1,207 @@
-"""Evidence rows (`capture`, schema 7): writing a plan's captures, reading a watch's back.
-Bodies are zlib-compressed here and nowhere else. `Store` inherits `CaptureQueries`."""
+"""Evidence rows (schema 8: `raw_answer` and `raw_body`): writing a plan's captures, reading a
+watch's back. Bodies and headers are zlib-compressed here and nowhere else. `Store` inherits
+`CaptureQueries`.
+
+A body is stored once per plan however many watches it is evidence for: the timeline page
+that listed twenty new posts is one `raw_body` row and twenty-one `raw_answer` rows (the
+account's and each post's). Answers from one host share a preset zlib dictionary
+(`raw_dict`: the first body or headers kept from that host), which shrinks a post's answer to
+what differs from the first one; zlib with that dictionary gives the exact bytes back.
+"""
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    inspect,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from watcher.evidence import Capture
-from watcher.store.tables import CAPTURE
+from watcher.store.tables import RAW_ANSWER, RAW_BODY, RAW_DICT, UTCDateTime
 
-__all__ = ["CAPTURE", "CaptureQueries", "write_captures"]
+# Schema 7's one table, a body per row: read once by `move_v7_captures`, then dropped.
+_V7 = Table(
+    "capture",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("watch_id", Integer),
+    Column("revision", Integer),
+    Column("at", UTCDateTime()),
+    *(Column(name, String) for name in ("url", "final_url", "method", "sha256")),
+    *(Column(name, JSON) for name in ("request_headers", "headers")),
+    Column("body", LargeBinary),
+    Column("status", Integer),
+    Column("size", Integer),
+    Column("truncated", Boolean),
+)
+
+__all__ = ["CaptureQueries", "delete_captures", "keep_bodies", "move_v7_captures", "write_answers"]
 
 
-def write_captures(
-    conn: Connection, watch_id: int, revision: int, captures: Sequence[Capture]
+DICT_MAX = 32 * 1024  # zlib's window: more of a dictionary than this is never used
+
+
+def keep_bodies(conn: Connection, captures: Sequence[Capture]) -> list[int]:
+    """Store the bodies of `captures`, in the caller's transaction; their row ids, in order."""
+    insert = RAW_BODY.insert().returning(RAW_BODY.c.id)
+    return [conn.execute(insert, _body(conn, c)).scalar_one() for c in captures]
+
+
+def write_answers(
+    conn: Connection,
+    watch_id: int,
+    revision: int,
+    captures: Sequence[Capture],
+    bodies: Sequence[int],
 ) -> None:
-    """A check's captures, in the caller's transaction."""
+    """`captures`, whose bodies `keep_bodies` stored as `bodies`, as evidence for a watch."""
     if captures:
-        conn.execute(CAPTURE.insert(), [_values(watch_id, revision, c) for c in captures])
+        pairs = zip(captures, bodies, strict=True)
+        conn.execute(
+            RAW_ANSWER.insert(), [_answer(conn, watch_id, revision, c, b) for c, b in pairs]
+        )
 
 
-def _values(watch_id: int, revision: int, capture: Capture) -> dict[str, Any]:
+def delete_captures(conn: Connection, watch_id: int) -> None:
+    """A watch's answers, and the bodies no other watch's answer refers to."""
+    mine = select(RAW_ANSWER.c.body_id).where(RAW_ANSWER.c.watch_id == watch_id)
+    bodies = list(conn.execute(mine).scalars())
+    conn.execute(delete(RAW_ANSWER).where(RAW_ANSWER.c.watch_id == watch_id))
+    if bodies:
+        shared = select(RAW_ANSWER.c.body_id).where(RAW_ANSWER.c.body_id.in_(bodies))
+        still = set(conn.execute(shared).scalars())
+        gone = [b for b in bodies if b not in still]
+        conn.execute(delete(RAW_BODY).where(RAW_BODY.c.id.in_(gone)))
+
+
+def move_v7_captures(conn: Connection) -> None:
+    """Schema 7 kept each answer in one `capture` row: move them to today's tables, then drop
+    it (an `upgrade` step; nothing is lost, bodies are copied as they were compressed)."""
+    if not inspect(conn).has_table(_V7.name):
+        return
+    for row in conn.execute(select(_V7).order_by(_V7.c.id)).mappings().all():
+        body = {"data": row["body"], "sha256": row["sha256"], "size": row["size"]}  # plain zlib
+        body["truncated"] = bool(row["truncated"])
+        body_id = conn.execute(RAW_BODY.insert().returning(RAW_BODY.c.id), body).scalar_one()
+        headers = {"request": row["request_headers"] or {}, "response": row["headers"] or {}}
+        answer = {
+            "watch_id": row["watch_id"],
+            "revision": row["revision"],
+            "at": row["at"],
+            "body_id": body_id,
+            "url": row["url"],
+            "final_url": "" if row["final_url"] == row["url"] else row["final_url"],
+            "method": row["method"],
+            "status": row["status"],
+            "headers": _compress(_json(headers)),
+        }
+        conn.execute(RAW_ANSWER.insert(), answer)
+    _V7.drop(conn)
+
+
+def _body(conn: Connection, capture: Capture) -> dict[str, Any]:
+    dict_id, data = _packed(conn, f"body:{_host(capture)}", capture.body)
     return {
-        "watch_id": watch_id,
-        "revision": revision or None,
-        "at": capture.at,
-        "url": capture.url,
-        "final_url": capture.final_url,
-        "method": capture.method,
-        "status": capture.status,
-        "request_headers": dict(capture.request_headers),
-        "headers": dict(capture.headers),
-        "body": zlib.compress(capture.body, 6),
+        "data": data,
+        "dict_id": dict_id,
         "sha256": capture.sha256,
         "size": capture.size,
         "truncated": capture.truncated,
     }
 
 
-def _record(row: Mapping[Any, Any]) -> tuple[int | None, Capture]:
+def _answer(
+    conn: Connection, watch_id: int, revision: int, capture: Capture, body_id: int
+) -> dict[str, Any]:
+    headers = {"request": dict(capture.request_headers), "response": dict(capture.headers)}
+    dict_id, packed = _packed(conn, f"headers:{_host(capture)}", _json(headers))
+    return {
+        "watch_id": watch_id,
+        "revision": revision or None,
+        "at": capture.at,
+        "body_id": body_id,
+        "url": capture.url,
+        "final_url": "" if capture.final_url == capture.url else capture.final_url,
+        "method": capture.method,
+        "status": capture.status,
+        "headers": packed,
+        "dict_id": dict_id,
+    }
+
+
+def _host(capture: Capture) -> str:
+    return urlsplit(capture.final_url or capture.url).netloc.lower()
+
+
+def _json(headers: Mapping[str, Mapping[str, str]]) -> bytes:
+    return json.dumps(headers, separators=(",", ":")).encode()
+
+
+def _packed(conn: Connection, key: str, data: bytes) -> tuple[int, bytes]:
+    """`data` compressed with the dictionary of `key` (made from `data` when there is none
+    yet), and that dictionary's id."""
+    dict_id, zdict = _dictionary(conn, key, data)
+    return dict_id, _compress(data, zdict)
+
+
+def _compress(data: bytes, zdict: bytes = b"") -> bytes:
+    packer = zlib.compressobj(6, zdict=zdict) if zdict else zlib.compressobj(6)
+    return packer.compress(data) + packer.flush()
+
+
+def _decompress(data: bytes, zdict: bytes = b"") -> bytes:
+    unpacker = zlib.decompressobj(zdict=zdict) if zdict else zlib.decompressobj()
+    return unpacker.decompress(data) + unpacker.flush()
+
+
+def _dictionary(conn: Connection, key: str, sample: bytes) -> tuple[int, bytes]:
+    """The dictionary of `key`: made from `sample` by the first answer kept for it (two
+    processes making one at once agree on the first written), then read as it is."""
+    query = select(RAW_DICT.c.id, RAW_DICT.c.data).where(RAW_DICT.c.key == key)
+    found = conn.execute(query).first()
+    if found is None:
+        row = {"key": key, "data": _compress(sample[:DICT_MAX])}
+        conn.execute(_insert_new(conn).values(row))
+        found = conn.execute(query).one()
+    return found.id, zlib.decompress(found.data)
+
+
+def _insert_new(conn: Connection) -> Any:
+    """An INSERT that leaves an existing dictionary of the same key as it is."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(RAW_DICT).on_conflict_do_nothing(index_elements=["key"])
+    return sqlite.insert(RAW_DICT).on_conflict_do_nothing(index_elements=["key"])
+
+
+def _record(row: Mapping[Any, Any], zdicts: Mapping[int, bytes]) -> tuple[int | None, Capture]:
+    headers = json.loads(_decompress(row["headers"], zdicts.get(row["dict_id"], b"")))
     capture = Capture(
         at=row["at"],
         url=row["url"],
-        final_url=row["final_url"],
+        final_url=row["final_url"] or row["url"],
         method=row["method"],
         status=row["status"],
-        request_headers=dict(row["request_headers"] or {}),
-        headers=dict(row["headers"] or {}),
-        body=zlib.decompress(row["body"]),
+        request_headers=headers["request"],
+        headers=headers["response"],
+        body=_decompress(row["data"], zdicts.get(row["body_dict"], b"")),
         sha256=row["sha256"],
         size=row["size"],
         truncated=bool(row["truncated"]),
@@ -65,10 +215,17 @@ class CaptureQueries:
 
     def captures(self, watch_id: int) -> list[tuple[int | None, Capture]]:
         """Every capture of a watch, oldest first, each with the revision it stands beside."""
+        answer, body = RAW_ANSWER.c, RAW_BODY.c
         query = (
-            select(CAPTURE)
-            .where(CAPTURE.c.watch_id == watch_id)
-            .order_by(CAPTURE.c.at, CAPTURE.c.id)
+            select(*answer, body.data, body.dict_id.label("body_dict"), body.sha256, body.size)
+            .add_columns(body.truncated)
+            .join_from(RAW_ANSWER, RAW_BODY, answer.body_id == body.id)
+            .where(answer.watch_id == watch_id)
+            .order_by(answer.at, answer.id)
         )
         with self._connection() as conn:
-            return [_record(row._mapping) for row in conn.execute(query)]
+            rows = [row._mapping for row in conn.execute(query)]
+            wanted = {row[key] for row in rows for key in ("dict_id", "body_dict")} - {None}
+            found = conn.execute(select(RAW_DICT).where(RAW_DICT.c.id.in_(wanted)))
+            zdicts = {d.id: zlib.decompress(d.data) for d in found}
+        return [_record(row, zdicts) for row in rows]

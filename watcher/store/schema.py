@@ -16,6 +16,9 @@ recorded) is a database made before versions were recorded, or an empty one. Ver
        "", which `watcher.quotes` reads as "stored before quotes were kept"
     7  the platform's raw answers are kept as evidence (`capture`, see `watcher.evidence`);
        `upgrade` creates the table, empty: nothing was kept before
+    8  raw answers keep their bodies apart, once however many watches they are evidence for
+       (`raw_answer`, `raw_body`; `upgrade` moves version 7's `capture` rows there); daemons
+       say when they were last seen (`daemon`; `upgrade` creates it, empty)
 
 A change to the tables raises `SCHEMA_VERSION` and teaches `upgrade` the step. A database at a
 higher version than this code knows was written by a newer watcher: it is refused untouched,
@@ -39,7 +42,7 @@ from watcher.errors import StoreError
 from watcher.store.tables import META, METADATA
 from watcher.store.upgrade import up_to_date, upgrade
 
-SCHEMA_VERSION = 7  # the version these tables are; see the module docstring
+SCHEMA_VERSION = 8  # the version these tables are; see the module docstring
 SCHEMA_LOCK = 0x77617463  # "watc": the advisory lock that serialises schema set-up
 VERSION_KEY = "schema_version"  # its `meta` row, where there is no user_version
 

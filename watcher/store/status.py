@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from watcher.errors import StoreError
 from watcher.model import DeliveryState, Status
+from watcher.store.daemons import LOST_AFTER
 from watcher.store.process import died_here
 from watcher.store.schema import stored_version
-from watcher.store.tables import CHANNEL_LEASE, META
+from watcher.store.tables import CHANNEL_LEASE, DAEMON, META
 from watcher.store.writes import DELIVERY as _DELIVERY
 from watcher.store.writes import WATCH as _WATCH
 
@@ -39,11 +40,11 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class Daemons:
-    """The processes the database names as checking watches or sending alerts (a claim's or a
-    channel lease's holder): on this machine, those still running (`here`) and those that died
-    (`died`), by pid; on other machines (`elsewhere`), by host, those whose claim or lease
-    still runs. A daemon is named while it checks a watch, and after it has sent an alert
-    (its last lease keeps its name); an idle one that never sent is not seen."""
+    """The processes the database names as running daemons (their heartbeat, see
+    `watcher.store.daemons`) or as checking watches or sending alerts (a claim's or a channel
+    lease's holder): on this machine, those still running (`here`) and those that died
+    (`died`), by pid; on other machines (`elsewhere`), by host, those whose heartbeat, claim
+    or lease is recent."""
 
     here: tuple[int, ...] = ()
     died: tuple[int, ...] = ()
@@ -83,13 +84,18 @@ class StatusQueries:
             return stored_version(conn)
 
     def daemons(self, now: datetime) -> Daemons:
-        """Who holds claims and channel leases, read-only (see `Daemons`)."""
+        """Who runs as a daemon or holds claims and channel leases, read-only (`Daemons`)."""
         w, lease = _WATCH.c, CHANNEL_LEASE.c
         claims = select(w.claimed_by, func.max(w.claimed_until)).where(w.claimed_by != "")
         leases = select(lease.holder, func.max(lease.until)).where(lease.holder != "")
+        beat = DAEMON.c
+        beats = select(beat.holder, beat.seen_at).where(
+            beat.stopped_at.is_(None), beat.seen_at >= now - LOST_AFTER
+        )
         with self._connection() as conn:
             found = [*conn.execute(claims.group_by(w.claimed_by))]
             found += conn.execute(leases.group_by(lease.holder))
+            found += [(h, seen + LOST_AFTER) for h, seen in conn.execute(beats)]
         rows: list[tuple[str, datetime | None]] = [(str(h), u) for h, u in found]
         host = socket.gethostname()
         here: set[int] = set()

@@ -227,26 +227,61 @@ DIGEST_RUN = Table(
     UniqueConstraint("digest", "period_start"),
 )
 
-# Evidence (schema 7; watcher.evidence): the platform's raw answers behind a revision or a gone
-# signal, one row per request. `revision` is the newest revision once the check was written.
-CAPTURE = Table(
-    "capture",
+# Evidence (schema 8; watcher.evidence): the platform's raw answers behind a revision or a gone
+# signal. An answer row per request, per watch it is evidence for; `revision` is the watch's
+# newest revision once the check was written. Bodies live apart, so that one answer kept for
+# several watches (a timeline page that lists many new posts) is stored once.
+#
+# Answers from one host repeat most of their bytes (the keys, the author's whole profile in
+# every post), so bodies and headers are compressed with a preset zlib dictionary: the first
+# body (or headers) kept from that host, stored here once and never changed.
+RAW_DICT = Table(
+    "raw_dict",
+    METADATA,
+    _id(),
+    Column("key", String, nullable=False, unique=True),  # "body:HOST" or "headers:HOST"
+    Column("data", LargeBinary, nullable=False),  # zlib-compressed, without a dictionary
+)
+RAW_BODY = Table(
+    "raw_body",
+    METADATA,
+    _id(),
+    Column("data", LargeBinary, nullable=False),  # zlib with `dict_id`'s data, at most the cap
+    Column("dict_id", Integer, ForeignKey("raw_dict.id"), nullable=True),  # None: plain zlib
+    _text("sha256"),  # of the whole body as received
+    _number("size"),  # of the whole body
+    Column("truncated", Boolean, nullable=False, default=False),
+)
+RAW_ANSWER = Table(
+    "raw_answer",
     METADATA,
     _id(),
     _watch_id(),
     Column("revision", Integer, nullable=True),
     _when("at"),
+    Column("body_id", Integer, ForeignKey("raw_body.id"), nullable=False),
     _text("url"),
-    _text("final_url"),
+    _text("final_url", ""),  # "" when the answer came from `url` itself
     _text("method", "GET"),
     _number("status"),
-    _json("request_headers"),  # secrets masked
-    _json("headers"),
-    Column("body", LargeBinary, nullable=False),  # zlib-compressed
-    _text("sha256"),  # of the whole raw body
-    _number("size"),  # of the whole raw body
-    Column("truncated", Boolean, nullable=False, default=False),
-    Index("ix_capture_watch", "watch_id", "at"),
+    # JSON {"request": {...}, "response": {...}}, secrets masked, compressed like bodies
+    Column("headers", LargeBinary, nullable=False),
+    Column("dict_id", Integer, ForeignKey("raw_dict.id"), nullable=True),
+    Index("ix_raw_answer_watch", "watch_id"),  # a watch's few answers are sorted as read
+)
+
+# The daemons that ran on this database and when each was last seen: a row per process,
+# written as it starts, every `HEARTBEAT` seconds while it runs, and as it stops.
+DAEMON = Table(
+    "daemon",
+    METADATA,
+    Column("holder", String, primary_key=True),  # "host:pid:token" (watcher.store.process)
+    _text("host"),
+    _number("pid"),
+    _text("version", ""),
+    _when("started_at"),
+    _when("seen_at"),
+    _when("stopped_at", nullable=True),  # None while it runs, or if it died
 )
 
 # Small facts about the database as a whole, by key (e.g. the digest of the config file last

@@ -3,7 +3,8 @@
 `create_all` makes missing tables but never touches existing ones, so columns and indexes added
 since are added here, each column with a default that reads as "what the earlier version
 meant" (a watch made before accounts existed is a post watch). Nothing stored is rewritten or
-dropped.
+dropped, but for one move: schema 7's `capture` rows go to schema 8's `raw_answer` and
+`raw_body` tables as they were (`watcher.store.captures.move_v7_captures`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Connection, Index, Inspector, Table, inspect, text
 
+from watcher.store.captures import move_v7_captures
 from watcher.store.tables import METADATA
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ def upgrade(conn: Connection) -> None:
         for index in _missing_indexes(inspector, table):  # e.g. the due index claims search by
             log.info("adding index %s", index.name)
             index.create(conn)
+    move_v7_captures(conn)
 
 
 def _missing_columns(inspector: Inspector, table: Table) -> list[Column[Any]]:

@@ -56,6 +56,9 @@ class Response:
     status: int
     headers: Mapping[str, str]  # lower-case names
     body: bytes
+    # the redirects that led here, in order (each with its own URL, status and `location`;
+    # no body): kept as evidence, never read by sources
+    hops: tuple[Response, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def content_type(self) -> str:
