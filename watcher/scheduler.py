@@ -41,6 +41,7 @@ from watcher.evidence import Prefetched
 from watcher.model import EventKind, Status, Watch
 from watcher.outbox import DrainReport, Outbox
 from watcher.store.daemons import HEARTBEAT
+from watcher.words import counted
 
 log = logging.getLogger(__name__)
 
@@ -172,9 +173,11 @@ class Daemon:
             loop.add_signal_handler(signum, self._on_signal, signum)
         released = self.app.store.release_dead_claims(self.app.clock())
         if released:
-            log.info("took back %s of a daemon that died on this machine", _n(released, "claim"))
+            log.info(
+                "took back %s of a daemon that died on this machine", counted(released, "claim")
+            )
         enabled = self.app.store.summary().enabled
-        log.info("watcher daemon running: %s enabled", _n(enabled, "watch", "watches"))
+        log.info("watcher daemon running: %s enabled", counted(enabled, "watch", "watches"))
         await self._say_seen(started=True)
         async with Engine(self.app.settings.http) as engine:
             flusher = asyncio.create_task(self._flush_loop())
@@ -228,7 +231,7 @@ class Daemon:
         if self._inflight:
             _, pending = await asyncio.wait(self._inflight, timeout=self.settings.shutdown_grace)
             if pending:
-                running = _n(len(pending), "check")
+                running = counted(len(pending), "check")
                 log.warning("%s still running after the grace period", running)
                 for task in pending:
                     task.cancel()
@@ -335,7 +338,7 @@ def _log_check(result: CheckResult) -> None:
         elif result.reason:
             line += f" — {_one_line(result.reason)}"
         if result.discovered:
-            line += f"; {_n(len(result.discovered), 'new post')} followed"
+            line += f"; {counted(len(result.discovered), 'new post')} followed"
         log.log(level, "%s", line)
     for suspect in result.suspects:
         _log_check(suspect)
@@ -369,10 +372,6 @@ def _counter(total: int, progress: Progress | None) -> Callable[[], None] | None
 def _one_line(text: str) -> str:
     """Servers' words for a log line: controls shown, not obeyed; one line."""
     return " ".join(visible(text).split())
-
-
-def _n(count: int, noun: str, plural: str = "") -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _few_threads() -> None:

@@ -267,11 +267,6 @@ def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Row]) ->
         out.print(line, soft_wrap=True)  # a URL line is never cut: the terminal wraps it
 
 
-def counted(count: int, noun: str, plural: str = "") -> str:
-    """`1 version`, `2 versions` (`plural` where adding an s is wrong)."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
 def emit_json(value: object) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 

@@ -11,7 +11,6 @@ import click
 from watcher.cli.base import (
     cli,
     common_options,
-    counted,
     emit_json,
     open_app,
     out_console,
@@ -20,6 +19,7 @@ from watcher.cli.base import (
     tz_option,
 )
 from watcher.errors import UsageError
+from watcher.words import counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from watcher.cli.base import EXIT_CHANGED, EXIT_OK, EXIT_USAGE, cli, common_options, emit_json
+from watcher.words import counted
 
 if TYPE_CHECKING:
     from watcher.app import App
@@ -80,9 +81,8 @@ def _config(config: str | None, settings: Settings) -> Finding:
     file = config_file(config)
     if file is None:
         return Finding("config", INFO, f"none, defaults (looked for {config_places()})")
-    counts = (
-        f"{_count(len(settings.channels), 'channel')}, {_count(len(settings.watches), 'watch')}"
-    )
+    channels = counted(len(settings.channels), "channel")
+    counts = f"{channels}, {counted(len(settings.watches), 'watch', 'watches')}"
     return Finding("config", OK, f"{file} ({counts})")
 
 
@@ -115,14 +115,14 @@ def _database(app: App, url: str, findings: list[Finding]) -> Summary | None:
     except WatcherError as exc:
         findings.append(Finding("database", FIX, str(exc)))
         return None
-    watches = f"{_count(s.watches, 'watch')} ({s.enabled} scheduled)"
+    watches = f"{counted(s.watches, 'watch', 'watches')} ({s.enabled} scheduled)"
     where = f"{shown_db(url)} · schema {version} · {watches}"
     findings.append(Finding("database", OK, where))
     if s.failing:
         failing = f"{s.failing} failing, backing off: `watcher status` shows why"
         findings.append(Finding("watches", FIX, failing))
     if s.dead:
-        dead = f"{_count(s.dead, 'alert')} dead: `watcher deliveries` lists them (--retry, --dead)"
+        dead = f"{counted(s.dead, 'alert')} dead: `watcher deliveries` lists them (--retry, --dead)"
         findings.append(Finding("alerts", FIX, dead))
     if s.pending:
         findings.append(Finding("alerts", INFO, f"{s.pending} waiting to be sent"))
@@ -169,8 +169,3 @@ def _daemon(app: App) -> Finding:
     before = f"; pid {', '.join(map(str, found.died))} ran here before" if found.died else ""
     seen = "a running daemon says so every minute"
     return Finding("daemon", INFO, f"none seen running{before} ({seen})")
-
-
-def _count(n: int, noun: str) -> str:
-    plural = "es" if noun.endswith("ch") else "s"
-    return f"{n} {noun}{'' if n == 1 else plural}"

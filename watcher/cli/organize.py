@@ -20,7 +20,6 @@ import click
 from watcher.cli.base import (
     cli,
     common_options,
-    counted,
     emit_json,
     filter_options,
     given,
@@ -30,6 +29,7 @@ from watcher.cli.base import (
     tz_option,
 )
 from watcher.errors import UsageError
+from watcher.words import counted
 
 if TYPE_CHECKING:
     from watcher.app import App

@@ -13,7 +13,6 @@ from watcher.cli.base import (
     EXIT_UNOBSERVED,
     cli,
     common_options,
-    counted,
     emit_json,
     marks,
     open_app,
@@ -23,6 +22,7 @@ from watcher.cli.base import (
     times,
     tz_option,
 )
+from watcher.words import counted
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

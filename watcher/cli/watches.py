@@ -10,7 +10,6 @@ import click
 from watcher.cli.base import (
     cli,
     common_options,
-    counted,
     emit_json,
     filter_options,
     given,
@@ -23,6 +22,7 @@ from watcher.cli.base import (
     tz_option,
 )
 from watcher.errors import UsageError
+from watcher.words import counted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
