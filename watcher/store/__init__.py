@@ -393,7 +393,7 @@ class Store(
                     added += 1
                     continue
                 wanted.add(row.id)
-                changes = records.config_changes(row, entry)
+                changes = records.config_changes(row, entry, now)
                 if changes:
                     conn.execute(_changed(_WATCH.c.id == row.id, changes))
                     _pass_on(conn, row.id, changes)

@@ -261,7 +261,10 @@ def filter_values(filters: Filters) -> dict[str, Any]:
     return {"ignore_pattern": filters.ignore, "min_change": filters.min_change}
 
 
-def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
+def config_changes(row: Row[Any], entry: SyncEntry, now: datetime) -> dict[str, Any]:
+    """What the config file changes of an existing watch. One it starts scheduling (made by a
+    one-off `check`, or disabled) is due now, as `add` makes it; a shorter interval brings the
+    next check closer."""
     changes: dict[str, Any] = {}
     if row.interval != entry.interval:
         changes["interval"] = entry.interval
@@ -277,6 +280,9 @@ def config_changes(row: Row[Any], entry: SyncEntry) -> dict[str, Any]:
         changes["enabled"] = True
     if row.origin != "config":
         changes["origin"] = "config"
+    if "enabled" in changes or "interval" in changes:
+        soon = now + timedelta(seconds=entry.interval)
+        changes["next_check_at"] = now if "enabled" in changes else min(row.next_check_at, soon)
     return changes
 
 
