@@ -53,31 +53,62 @@ _V7 = Table(
     Column("truncated", Boolean),
 )
 
-__all__ = ["CaptureQueries", "delete_captures", "keep_bodies", "move_v7_captures", "write_answers"]
-
+__all__ = ["CaptureQueries", "Kept", "delete_captures", "keep", "move_v7_captures", "write_answers"]
 
 DICT_MAX = 32 * 1024  # zlib's window: more of a dictionary than this is never used
 
+# One answer as stored: its row's values but the watch and revision it is evidence for.
+Kept = dict[str, Any]
 
-def keep_bodies(conn: Connection, captures: Sequence[Capture]) -> list[int]:
-    """Store the bodies of `captures`, in the caller's transaction; their row ids, in order."""
-    insert = RAW_BODY.insert().returning(RAW_BODY.c.id)
-    return [conn.execute(insert, _body(conn, c)).scalar_one() for c in captures]
+
+def keep(conn: Connection, captures: Sequence[Capture]) -> list[Kept]:
+    """Store the bodies of `captures` and compress their headers, once, in the caller's
+    transaction: what `write_answers` then writes for each watch they are evidence for."""
+    packed = _Packer(conn)
+    return [_kept(conn, capture, packed) for capture in captures]
+
+
+class _Packer:
+    """Compresses one transaction's answers, reading each host's dictionary once."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dictionaries: dict[str, tuple[int, bytes]] = {}
+
+    def __call__(self, key: str, data: bytes) -> tuple[int, bytes]:
+        """`data` compressed with the dictionary of `key`, and that dictionary's id."""
+        if key not in self.dictionaries:
+            self.dictionaries[key] = _dictionary(self.conn, key, data)
+        dict_id, zdict = self.dictionaries[key]
+        return dict_id, _compress(data, zdict)
+
+
+def _kept(conn: Connection, capture: Capture, packed: _Packer) -> Kept:
+    host = urlsplit(capture.final_url or capture.url).netloc.lower()
+    body_dict, data = packed(f"body:{host}", capture.body)
+    body = {"data": data, "dict_id": body_dict, "sha256": capture.sha256}
+    body |= {"size": capture.size, "truncated": capture.truncated}
+    headers = {"request": dict(capture.request_headers), "response": dict(capture.headers)}
+    headers_dict, headers_data = packed(f"headers:{host}", _json(headers))
+    return {
+        "at": capture.at,
+        "body_id": conn.execute(RAW_BODY.insert().returning(RAW_BODY.c.id), body).scalar_one(),
+        "url": capture.url,
+        "final_url": "" if capture.final_url == capture.url else capture.final_url,
+        "method": capture.method,
+        "status": capture.status,
+        "headers": headers_data,
+        "dict_id": headers_dict,
+    }
 
 
 def write_answers(
-    conn: Connection,
-    watch_id: int,
-    revision: int,
-    captures: Sequence[Capture],
-    bodies: Sequence[int],
+    conn: Connection, watch_id: int, revision: int | None, kept: Sequence[Kept]
 ) -> None:
-    """`captures`, whose bodies `keep_bodies` stored as `bodies`, as evidence for a watch."""
-    if captures:
-        pairs = zip(captures, bodies, strict=True)
-        conn.execute(
-            RAW_ANSWER.insert(), [_answer(conn, watch_id, revision, c, b) for c, b in pairs]
-        )
+    """The answers `keep` stored, as evidence for a watch beside its `revision`."""
+    if kept:
+        mine = {"watch_id": watch_id, "revision": revision or None}
+        conn.execute(RAW_ANSWER.insert(), [answer | mine for answer in kept])
 
 
 def delete_captures(conn: Connection, watch_id: int) -> None:
@@ -93,73 +124,30 @@ def delete_captures(conn: Connection, watch_id: int) -> None:
 
 
 def move_v7_captures(conn: Connection) -> None:
-    """Schema 7 kept each answer in one `capture` row: move them to today's tables, then drop
-    it (an `upgrade` step; nothing is lost, bodies are copied as they were compressed)."""
+    """Schema 7 kept each answer in one `capture` row: store them as today's answers, then
+    drop it (an `upgrade` step; nothing is lost: every byte comes back as it was)."""
     if not inspect(conn).has_table(_V7.name):
         return
     for row in conn.execute(select(_V7).order_by(_V7.c.id)).mappings().all():
-        body = {"data": row["body"], "sha256": row["sha256"], "size": row["size"]}  # plain zlib
-        body["truncated"] = bool(row["truncated"])
-        body_id = conn.execute(RAW_BODY.insert().returning(RAW_BODY.c.id), body).scalar_one()
-        headers = {"request": row["request_headers"] or {}, "response": row["headers"] or {}}
-        answer = {
-            "watch_id": row["watch_id"],
-            "revision": row["revision"],
-            "at": row["at"],
-            "body_id": body_id,
-            "url": row["url"],
-            "final_url": "" if row["final_url"] == row["url"] else row["final_url"],
-            "method": row["method"],
-            "status": row["status"],
-            "headers": _compress(_json(headers)),
-        }
-        conn.execute(RAW_ANSWER.insert(), answer)
+        capture = Capture(
+            at=row["at"],
+            url=row["url"],
+            final_url=row["final_url"],
+            method=row["method"],
+            status=row["status"],
+            request_headers=row["request_headers"] or {},
+            headers=row["headers"] or {},
+            body=zlib.decompress(row["body"]),
+            sha256=row["sha256"],
+            size=row["size"],
+            truncated=bool(row["truncated"]),
+        )
+        write_answers(conn, row["watch_id"], row["revision"], keep(conn, [capture]))
     _V7.drop(conn)
-
-
-def _body(conn: Connection, capture: Capture) -> dict[str, Any]:
-    dict_id, data = _packed(conn, f"body:{_host(capture)}", capture.body)
-    return {
-        "data": data,
-        "dict_id": dict_id,
-        "sha256": capture.sha256,
-        "size": capture.size,
-        "truncated": capture.truncated,
-    }
-
-
-def _answer(
-    conn: Connection, watch_id: int, revision: int, capture: Capture, body_id: int
-) -> dict[str, Any]:
-    headers = {"request": dict(capture.request_headers), "response": dict(capture.headers)}
-    dict_id, packed = _packed(conn, f"headers:{_host(capture)}", _json(headers))
-    return {
-        "watch_id": watch_id,
-        "revision": revision or None,
-        "at": capture.at,
-        "body_id": body_id,
-        "url": capture.url,
-        "final_url": "" if capture.final_url == capture.url else capture.final_url,
-        "method": capture.method,
-        "status": capture.status,
-        "headers": packed,
-        "dict_id": dict_id,
-    }
-
-
-def _host(capture: Capture) -> str:
-    return urlsplit(capture.final_url or capture.url).netloc.lower()
 
 
 def _json(headers: Mapping[str, Mapping[str, str]]) -> bytes:
     return json.dumps(headers, separators=(",", ":")).encode()
-
-
-def _packed(conn: Connection, key: str, data: bytes) -> tuple[int, bytes]:
-    """`data` compressed with the dictionary of `key` (made from `data` when there is none
-    yet), and that dictionary's id."""
-    dict_id, zdict = _dictionary(conn, key, data)
-    return dict_id, _compress(data, zdict)
 
 
 def _compress(data: bytes, zdict: bytes = b"") -> bytes:

@@ -4,7 +4,7 @@
 since are added here, each column with a default that reads as "what the earlier version
 meant" (a watch made before accounts existed is a post watch). Nothing stored is rewritten or
 dropped, but for one move: schema 7's `capture` rows go to schema 8's `raw_answer` and
-`raw_body` tables as they were (`watcher.store.captures.move_v7_captures`).
+`raw_body` tables, every byte kept (`watcher.store.captures.move_v7_captures`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, select
 import watcher.store.records as records
 from watcher.model import DISCOVERED, Target, Watch
 from watcher.plan import CheckPlan, NewWatch, PlannedEvent, Step
-from watcher.store.captures import keep_bodies, write_answers
+from watcher.store.captures import keep, write_answers
 from watcher.store.tables import DELIVERY, EVENT, METRIC, REVISION, WATCH
 
 __all__ = ["DELIVERY", "EVENT", "METRIC", "REVISION", "WATCH"]
@@ -84,8 +84,8 @@ def apply_plan(conn: Connection, plan: CheckPlan) -> Applied | None:
     number = watch.revisions
     for step in plan.steps:
         number = _write_step(conn, watch.id, step, number, now, outbox)
-    bodies = keep_bodies(conn, plan.captures)
-    write_answers(conn, watch.id, number, plan.captures, bodies)
+    kept = keep(conn, plan.captures)
+    write_answers(conn, watch.id, number, kept)
     extra: dict[str, Any] = {}
     if plan.metrics is not None:
         extra["metrics"] = dict(plan.metrics)
@@ -102,7 +102,7 @@ def apply_plan(conn: Connection, plan: CheckPlan) -> Applied | None:
         if (child := _start_watch(conn, watch, found, now, outbox)) is not None
     ]
     for child in created:  # the listing that showed a new post is its first evidence too
-        write_answers(conn, child.id, 1, plan.captures, bodies)
+        write_answers(conn, child.id, 1, kept)
     if outbox:  # in event order: the drain sends a channel's alerts in delivery id order
         conn.execute(DELIVERY.insert(), outbox)
     return Applied(_applied_watch(plan, number), tuple(created))
