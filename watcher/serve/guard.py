@@ -112,6 +112,19 @@ class Attempts:
         while len(self._failed) > self.most:
             self._failed.popitem(last=False)
 
+    def attempt(self, address: str, token: str, given: str) -> int | None:
+        """Judge `given` from `address`: None when it is `token`; else the seconds the address
+        must wait before it may try again (0: it may now, `given` was only wrong). While it
+        waits nothing is compared, the right token included."""
+        wait = self.wait(address)
+        if wait:
+            return wait
+        if token_matches(token, given):
+            self.succeeded(address)
+            return None
+        self.failed(address)
+        return 0
+
     def succeeded(self, address: str) -> None:
         """A right token from `address`: its wrong ones are forgotten."""
         self._failed.pop(address, None)

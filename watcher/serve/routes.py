@@ -110,15 +110,10 @@ class Guard:
         given = guard.bearer(request.headers.get("authorization", ""))
         if given is None:
             return _refused(path)
-        address = _address(request)
-        wait = self.attempts.wait(address)
-        if wait:
-            return _too_many(path, wait)
-        if guard.token_matches(self.token, given):
-            self.attempts.succeeded(address)
+        wait = self.attempts.attempt(_address(request), self.token, given)
+        if wait is None:
             return None
-        self.attempts.failed(address)
-        return _refused(path)
+        return _too_many(path, wait) if wait else _refused(path)
 
 
 def _refused(path: str) -> Response:
@@ -218,15 +213,12 @@ class _Pages:
         body = await _small_body(request)
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         target = _next(form.get("next", ""))
-        address = _address(request)
-        wait = self.attempts.wait(address)
+        wait = self.attempts.attempt(_address(request), self.token, form.get("token", ""))
         if wait:
             headers = {"retry-after": str(wait)}
             return self._html("login.html", {"next": target, "wait": wait}, 429, headers)
-        if not guard.token_matches(self.token, form.get("token", "")):
-            self.attempts.failed(address)
+        if wait is not None:
             return self._html("login.html", {"next": target, "wrong": True}, 403)
-        self.attempts.succeeded(address)
         response = RedirectResponse(target, 303)
         secure = request.url.scheme == "https"
         value = guard.session_value(self.token)
